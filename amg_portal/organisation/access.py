@@ -1,0 +1,150 @@
+"""The one authorization module: who may do what on which unit.
+
+Every view asks here. A role held on a unit covers the unit's whole subtree. The answers:
+
+* ``unit_for_user(user, pk, action)`` — the unit, or 404 when the user has no role on it (nor above
+  it), or 403 when they are a member without the right. Outsiders cannot tell a unit they may not
+  see from one that does not exist.
+* ``Unit.objects.visible_to(user)`` / ``.permitting(user, action)`` — the same rule as a queryset,
+  in a single SQL query whatever the depth of the tree.
+* ``can(user, action, unit)`` — a yes/no for templates and services.
+
+The table ``RIGHTS`` is the default from DESIGN.md ("Who may do what").
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.lookups import StartsWith
+from django.http import Http404
+from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
+
+if TYPE_CHECKING:
+    from amg_portal.organisation.models import Unit, User
+
+
+class Action(StrEnum):
+    """Things a user may do on a unit."""
+
+    VIEW_UNIT = "view_unit"
+    MANAGE_UNIT = "manage_unit"  # edit the unit's name and headcount
+    MANAGE_ROUND = "manage_round"  # create / open / close / reopen a mapping round
+    COLLECT_RESPONSES = "collect_responses"  # codes, invitations, response rate, dialogues
+    ANSWER_AS_LEADER = "answer_as_leader"
+    VIEW_RESULTS = "view_results"
+    CREATE_CASE = "create_case"
+    ANSWER_ESCALATION = "answer_escalation"  # checked on the parent unit
+    MANAGE_CYCLE = "manage_cycle"  # create an APV cycle, decide an assessment
+    EDIT_PLAN = "edit_plan"  # risk picture, assessments, tiltag
+    HOLD_MEETING = "hold_meeting"  # status meetings and evaluations
+    READ_APV = "read_apv"
+    VIEW_DASHBOARD = "view_dashboard"
+
+
+LEADER, AMR, TR, AMG, EMPLOYEE = "leader", "amr", "tr", "amg", "employee"
+EVERYONE = frozenset({LEADER, AMR, TR, AMG, EMPLOYEE})
+
+RIGHTS: dict[Action, frozenset[str]] = {
+    Action.VIEW_UNIT: EVERYONE,
+    Action.MANAGE_UNIT: frozenset({LEADER}),
+    Action.MANAGE_ROUND: frozenset({LEADER}),
+    Action.COLLECT_RESPONSES: frozenset({LEADER, AMR, TR}),
+    Action.ANSWER_AS_LEADER: frozenset({LEADER}),
+    Action.VIEW_RESULTS: frozenset({LEADER, AMR, TR, AMG}),
+    Action.CREATE_CASE: frozenset({LEADER, AMR, TR}),
+    Action.ANSWER_ESCALATION: frozenset({LEADER}),
+    Action.MANAGE_CYCLE: frozenset({LEADER}),
+    Action.EDIT_PLAN: frozenset({LEADER, AMR, TR, AMG}),
+    Action.HOLD_MEETING: frozenset({LEADER, AMR, TR, AMG}),
+    Action.READ_APV: EVERYONE,
+    Action.VIEW_DASHBOARD: EVERYONE,
+}
+# What the coordinator may not do: answering is for the people of the unit.
+COORDINATOR_EXCLUDED = frozenset({Action.ANSWER_AS_LEADER})
+
+
+def _membership_model():
+    return apps.get_model("organisation", "Membership")
+
+
+def _is_coordinator(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.coordinates)
+
+
+def roles_on(user: User, unit: Unit) -> frozenset[str]:
+    """The roles ``user`` holds on ``unit`` or any unit above it (one query, cached per user)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cache = user.__dict__.setdefault("_amg_roles_cache", {})
+    if unit.path not in cache:
+        cache[unit.path] = frozenset(
+            _membership_model()
+            .objects.filter(user=user, unit__path__in=unit.ancestor_paths())
+            .values_list("role", flat=True)
+        )
+    return cache[unit.path]
+
+
+def can(user: User, action: Action, unit: Unit) -> bool:
+    """May ``user`` do ``action`` on ``unit``?"""
+    if _is_coordinator(user):
+        return action not in COORDINATOR_EXCLUDED
+    return bool(roles_on(user, unit) & RIGHTS[action])
+
+
+def require(user: User, action: Action, unit: Unit) -> None:
+    """404 for an outsider, 403 for a member without the right, nothing when allowed."""
+    if can(user, action, unit):
+        return
+    if _is_coordinator(user) or roles_on(user, unit):
+        raise PermissionDenied
+    raise Http404
+
+
+def unit_for_user(user: User, pk: int | str, action: Action = Action.VIEW_UNIT) -> Unit:
+    """The unit with ``pk`` if ``user`` may do ``action`` on it; else 404 (outsider) or 403."""
+    unit_model = apps.get_model("organisation", "Unit")
+    try:
+        unit = unit_model.objects.get(pk=int(pk))
+    except (unit_model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    require(user, action, unit)
+    return unit
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    """Unit queries scoped to what a user may see or do."""
+
+    def _covered_by_roles(self, user, roles) -> QuerySet:
+        # One query: a unit is covered when the user holds one of ``roles`` on a unit whose path
+        # is a prefix of this unit's path (the unit itself or an ancestor).
+        covering = _membership_model().objects.filter(
+            StartsWith(OuterRef("path"), F("unit__path")), user=user, role__in=roles
+        )
+        return self.filter(Exists(covering))
+
+    def visible_to(self, user) -> QuerySet:
+        """Units the user holds any role on, with their subtrees; everything for the coordinator."""
+        if _is_coordinator(user):
+            return self.all()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self._covered_by_roles(user, EVERYONE)
+
+    def permitting(self, user, action: Action) -> QuerySet:
+        """Units on which the user may do ``action``."""
+        if _is_coordinator(user):
+            return self.none() if action in COORDINATOR_EXCLUDED else self.all()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self._covered_by_roles(user, RIGHTS[action])
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")

@@ -1,0 +1,43 @@
+"""Read-side helpers for units and roles, always scoped through ``access``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from amg_portal.organisation.models import Membership, Unit, User
+
+
+@dataclass
+class UnitNode:
+    """A unit with its visible children, for rendering a tree without a query per level."""
+
+    unit: Unit
+    children: list[UnitNode] = field(default_factory=list)
+
+
+def unit_forest(units: QuerySet[Unit] | list[Unit]) -> list[UnitNode]:
+    """Arrange units (in path order) into trees; units whose parent is absent become roots."""
+    nodes: dict[str, UnitNode] = {}
+    roots: list[UnitNode] = []
+    for unit in units:
+        node = UnitNode(unit)
+        nodes[unit.path] = node
+        parent = nodes.get(unit.path[: -unit.steplen])
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+def memberships_of(user: User) -> QuerySet[Membership]:
+    """The user's own roles with their units, for the home page."""
+    return Membership.objects.filter(user=user).select_related("unit").order_by("unit__path")
+
+
+def unit_members(unit: Unit) -> QuerySet[Membership]:
+    """Roles held directly on ``unit``."""
+    return (
+        Membership.objects.filter(unit=unit)
+        .select_related("user")
+        .order_by("role", "user__last_name", "user__first_name")
+    )

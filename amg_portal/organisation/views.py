@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from amg_portal.organisation import selectors, services
+from amg_portal.organisation.access import Action, can, unit_for_user
+from amg_portal.organisation.forms import ProfileForm, UnitForm
+from amg_portal.organisation.models import Unit
+
+
+def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 60 * 60,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login, which also switches to the user's preferred language."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        translation.activate(form.get_user().language)
+        return _remember_language(response, form.get_user().language)
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The header's language switch; a logged-in user's choice is kept on their profile."""
+    response = django_set_language(request)
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_set_language(user=request.user, language=language)
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request: HttpRequest) -> HttpResponse:
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        translation.activate(user.language)
+        messages.success(request, _("Your profile has been saved."))
+        return _remember_language(redirect("profile"), user.language)
+    memberships = selectors.memberships_of(request.user)
+    return render(request, "organisation/profile.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+def unit_list(request: HttpRequest) -> HttpResponse:
+    units = Unit.objects.visible_to(request.user)
+    return render(request, "organisation/unit_list.html", {"forest": selectors.unit_forest(units)})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_for_user(request.user, pk, Action.VIEW_UNIT)
+    subtree = Unit.objects.visible_to(request.user).filter(path__startswith=unit.path)
+    forest = selectors.unit_forest(subtree)
+    visible_paths = set(
+        Unit.objects.visible_to(request.user)
+        .filter(path__in=unit.ancestor_paths()[:-1])
+        .values_list("path", flat=True)
+    )
+    breadcrumbs = [u for u in unit.ancestors() if u.path in visible_paths]
+    return render(
+        request,
+        "organisation/unit_detail.html",
+        {
+            "unit": unit,
+            "children": forest[0].children if forest else [],
+            "breadcrumbs": breadcrumbs,
+            "members": selectors.unit_members(unit),
+            "subtree_headcount": sum(node.headcount for node in subtree),
+            "may_manage": can(request.user, Action.MANAGE_UNIT, unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = unit_for_user(request.user, pk, Action.MANAGE_UNIT)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        services.unit_update(unit=unit, **form.cleaned_data)
+        messages.success(request, _("The unit has been saved."))
+        return redirect("organisation:unit_detail", pk=unit.pk)
+    return render(request, "organisation/unit_form.html", {"form": form, "unit": unit})

@@ -1,0 +1,52 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from amg_portal import views
+from amg_portal.organisation import views as organisation_views
+
+admin.site.site_header = _("AMG-portal administration")
+admin.site.site_title = "AMG-portal"
+admin.site.index_title = _("Administration")
+
+handler500 = "amg_portal.views.server_error"
+
+account_patterns = [
+    path("log-ind/", organisation_views.LoginView.as_view(), name="login"),
+    path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("profil/", organisation_views.profile, name="profile"),
+    path(
+        "adgangskode/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "adgangskode/skiftet/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("nulstil/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path("nulstil/sendt/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "nulstil/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "nulstil/faerdig/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("konto/", include(account_patterns)),
+    path("sprog/", organisation_views.set_language, name="set_language"),
+    path("enheder/", include("amg_portal.organisation.urls")),
+    path("kortlaegning/", include("kortlaegning.urls")),
+    path("sten-i-skoen/", include("sten_i_skoen.urls")),
+    path("handlingsplan/", include("handlingsplan.urls")),
+    path("admin/", admin.site.urls),
+]

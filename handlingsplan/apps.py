@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class HandlingsplanConfig(AppConfig):
+    """The four-step APV cycle and its action plan."""
+
+    name = "handlingsplan"
+    verbose_name = _("APV action plan")

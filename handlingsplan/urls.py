@@ -1,0 +1,9 @@
+from django.urls import path
+
+from handlingsplan import views
+
+app_name = "handlingsplan"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]
