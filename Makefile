@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DJANGO_SETTINGS_MODULE := amg_portal.settings
+# The Makefile is for development: DEBUG unless the environment says otherwise.
+export DEBUG ?= true
 
 .PHONY: run test lint format messages makemessages setup clean
 
@@ -18,14 +20,24 @@ setup: $(STAMP) messages
 messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 
+# Each app keeps its own catalogue in <app>/locale; the project's own strings live in locale/.
+# `make makemessages` updates all of them, `make makemessages APP=kortlaegning` just one.
+APPS := kortlaegning sten_i_skoen handlingsplan
+MAKEMESSAGES := makemessages -l da -l en --no-location --no-obsolete --verbosity 0
 makemessages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l da -l en --no-location --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=test-results
+ifeq ($(APP),)
+	$(BIN)/python manage.py $(MAKEMESSAGES) --ignore=.venv --ignore=staticfiles --ignore=test-results \
+		--ignore=tests --ignore=bench $(foreach app,$(APPS),--ignore=$(app))
+	for app in $(APPS); do (cd $$app && ../$(BIN)/python ../manage.py $(MAKEMESSAGES)) || exit 1; done
+else
+	cd $(APP) && ../$(BIN)/python ../manage.py $(MAKEMESSAGES)
+endif
 
 # Serve the demo on http://127.0.0.1:8000 (embedded SQLite unless DATABASE_URL is set).
 run: setup
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

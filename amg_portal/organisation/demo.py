@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.services import unit_create
 
 DEMO_PASSWORD = "amg-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
-DEMO_APPS = ["kortlaegning", "sten_i_skoen", "handlingsplan"]
+DEMO_APPS = ["kortlaegning", "handlingsplan", "sten_i_skoen"]
 
 K = Unit.Kind
 # (name, kind, headcount of the unit itself, children)
@@ -77,11 +78,12 @@ class DemoOrganisation:
 
 
 def _unit(parent: Unit | None, name: str, kind: str, headcount: int) -> Unit:
-    siblings = Unit.get_root_nodes() if parent is None else parent.get_children()
+    siblings = Unit.objects.filter(depth=1 if parent is None else parent.depth + 1)
+    if parent is not None:
+        siblings = siblings.filter(path__startswith=parent.path)
     unit = siblings.filter(name=name).first()
     if unit is None:
-        fields = {"name": name, "kind": kind, "headcount": headcount}
-        return Unit.add_root(**fields) if parent is None else parent.add_child(**fields)
+        return unit_create(parent=parent, name=name, kind=kind, headcount=headcount)
     if (unit.kind, unit.headcount) != (kind, headcount):
         unit.kind, unit.headcount = kind, headcount
         unit.save(update_fields=["kind", "headcount"])
@@ -92,8 +94,7 @@ def _build_tree(node: tuple, parent: Unit | None, org: DemoOrganisation) -> None
     name, kind, headcount, children = node
     org.units[name] = unit = _unit(parent, name, kind, headcount)
     for child in children:
-        # Re-read the parent: treebeard's add_child changes numchild in the database.
-        _build_tree(child, Unit.objects.get(pk=unit.pk), org)
+        _build_tree(child, unit, org)
 
 
 def _user(username: str, first: str, last: str, *, password: str | None) -> User:

@@ -1,0 +1,130 @@
+"""Shared fixtures: a small organisation with two institutes (A and B) and one user per role.
+
+    Fakultet
+    ├── Institut A ── Gruppe A1
+    └── Institut B
+
+``leader_a`` leads A; ``amr_a``, ``tr_a``, ``amg_a`` hold their roles on A; ``employee_a`` works in
+A1; ``leader_b`` leads B (an outsider to A); ``coordinator`` administers everything.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.services import unit_create
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+PASSWORD = "correct-horse-battery-staple"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def make_user(username: str, *, coordinator: bool = False, **extra) -> User:
+    user = User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        first_name=username.split("_")[0].capitalize(),
+        email=f"{username}@example.org",
+        is_coordinator=coordinator,
+        is_staff=coordinator,
+        **extra,
+    )
+    return user
+
+
+def give_role(user: User, unit: Unit, role: str) -> User:
+    Membership.objects.create(user=user, unit=unit, role=role)
+    return user
+
+
+@pytest.fixture
+def faculty(db) -> Unit:
+    return unit_create(parent=None, name="Fakultet", kind=Unit.Kind.FACULTY, headcount=2)
+
+
+@pytest.fixture
+def unit_a(faculty) -> Unit:
+    return unit_create(parent=faculty, name="Institut A", kind=Unit.Kind.INSTITUTE, headcount=3)
+
+
+@pytest.fixture
+def group_a1(unit_a) -> Unit:
+    return unit_create(parent=unit_a, name="Gruppe A1", kind=Unit.Kind.RESEARCH_GROUP, headcount=6)
+
+
+@pytest.fixture
+def unit_b(faculty, unit_a) -> Unit:
+    return unit_create(parent=faculty, name="Institut B", kind=Unit.Kind.INSTITUTE, headcount=4)
+
+
+@pytest.fixture
+def leader_a(unit_a) -> User:
+    return give_role(make_user("leader_a"), unit_a, Role.LEADER)
+
+
+@pytest.fixture
+def amr_a(unit_a) -> User:
+    return give_role(make_user("amr_a"), unit_a, Role.AMR)
+
+
+@pytest.fixture
+def tr_a(unit_a) -> User:
+    return give_role(make_user("tr_a"), unit_a, Role.TR)
+
+
+@pytest.fixture
+def amg_a(unit_a) -> User:
+    return give_role(make_user("amg_a"), unit_a, Role.AMG)
+
+
+@pytest.fixture
+def employee_a(group_a1) -> User:
+    return give_role(make_user("employee_a"), group_a1, Role.EMPLOYEE)
+
+
+@pytest.fixture
+def leader_b(unit_b) -> User:
+    return give_role(make_user("leader_b"), unit_b, Role.LEADER)
+
+
+@pytest.fixture
+def coordinator(db) -> User:
+    return make_user("coordinator", coordinator=True)
+
+
+@pytest.fixture
+def login(client):
+    """Log ``user`` in on the test client and return the client."""
+
+    def _login(user: User):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+# --- Browser tests: Debian's Chromium through pytest-playwright -------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
