@@ -1,1 +1,428 @@
-# Models arrive with this app's feature issue.
+"""Bilag 1: the versioned question catalogue, mapping rounds and their anonymous responses.
+
+What must never exist here (DESIGN.md, "Data that must never exist"): a link from a ``Response`` to
+a user, an invitation, a code, an IP address, a user agent or a collector, or a time finer than the
+date. ``Response`` therefore has a random UUID key, a ``submitted_on`` date and nothing else that
+points at a person; codes and invitations only know *whether* they were used.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from amg_portal.domain import Level
+from amg_portal.organisation.models import Unit
+
+LEVEL_ORDER = [Level.INDIVIDUAL, Level.GROUP, Level.LEADER, Level.ORGANISATION]
+COMMENT_MAX_LENGTH = 1000
+
+
+class Question(models.Model):
+    """One question of bilag 1; its wording lives in immutable ``QuestionVersion`` rows."""
+
+    level = models.CharField(_("level"), max_length=1, choices=Level.choices)
+    position = models.PositiveSmallIntegerField(_("position within the level"))
+    sort_key = models.PositiveSmallIntegerField(_("order in the catalogue"), unique=True)
+    is_active = models.BooleanField(_("used in new rounds"), default=True)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "position"], name="kortlaegning_question_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        current = self.current_version()
+        return f"{self.level}{self.position}: {current.text() if current else ''}"
+
+    @property
+    def code(self) -> str:
+        return f"{self.level}{self.position}"
+
+    def current_version(self) -> QuestionVersion | None:
+        return self.versions.order_by("-number").first()
+
+
+class QuestionVersion(models.Model):
+    """The exact wording of a question at one time; never edited, a change makes a new row."""
+
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="versions", verbose_name=_("question")
+    )
+    number = models.PositiveSmallIntegerField(_("version"))
+    text_da = models.TextField(_("Danish text"))
+    text_en = models.TextField(_("English text"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question version")
+        verbose_name_plural = _("question versions")
+        ordering = ["question__sort_key", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "number"], name="kortlaegning_questionversion_unique_number"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code} v{self.number}"
+
+    def text(self, language: str | None = None) -> str:
+        """The wording in ``language`` (default: the active language), Danish as the fallback."""
+        language = (language or translation.get_language() or "da")[:2]
+        return self.text_en if language == "en" and self.text_en else self.text_da
+
+
+class Round(models.Model):
+    """A mapping round of one unit (and its subtree): draft → open → closed."""
+
+    class Mode(models.TextChoices):
+        WRITTEN = "written", _("Written answers")
+        DIALOGUE = "dialogue", _("Dialogue")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    class Collection(models.TextChoices):
+        CODES = "codes", _("Answer codes handed out on paper")
+        INVITATIONS = "invitations", _("Personal invitations by e-mail")
+        OPEN_LINK = "open_link", _("An open link")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="rounds", verbose_name=_("unit")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, default=Mode.WRITTEN)
+    collection = models.CharField(
+        _("collection"), max_length=12, choices=Collection.choices, default=Collection.CODES
+    )
+    # The IGLO levels each respondent group answers, as letters in IGLO order, e.g. "IG".
+    employee_levels = models.CharField(
+        _("levels answered by employees"), max_length=4, default="IG"
+    )
+    leader_levels = models.CharField(
+        _("levels answered by the leadership"), max_length=4, default="LO"
+    )
+    opens_on = models.DateField(_("opens on"))
+    closes_on = models.DateField(_("closes on"))
+    threshold = models.PositiveSmallIntegerField(
+        _("anonymity threshold"),
+        default=5,
+        help_text=_("No figures are shown for a group with fewer responses than this."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    results_published = models.BooleanField(_("results published to employees"), default=False)
+    # HMAC of the open link's token (never the token itself); empty when the round has none.
+    open_link_hash = models.CharField(max_length=64, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mapping round")
+        verbose_name_plural = _("mapping rounds")
+        ordering = ["-opens_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit"],
+                condition=Q(status="open"),
+                name="kortlaegning_round_one_open_per_unit",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode="dialogue") | Q(threshold__gte=5),
+                name="kortlaegning_round_threshold_at_least_5",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=1), name="kortlaegning_round_threshold_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=F("opens_on")),
+                name="kortlaegning_round_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "open", "closed"]),
+                name="kortlaegning_round_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.OPEN
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.mode == self.Mode.DIALOGUE
+
+    def levels_for(self, group: str) -> list[str]:
+        """The IGLO levels respondent ``group`` answers, in IGLO order."""
+        letters = self.leader_levels if group == Response.Group.LEADERSHIP else self.employee_levels
+        return [level for level in LEVEL_ORDER if level in letters]
+
+
+class RoundQuestion(models.Model):
+    """A question as a round asks it: the exact version, frozen when the round opens."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="round_questions", verbose_name=_("round")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
+    version = models.ForeignKey(
+        QuestionVersion, on_delete=models.PROTECT, related_name="+", verbose_name=_("version")
+    )
+
+    class Meta:
+        verbose_name = _("question of a round")
+        verbose_name_plural = _("questions of a round")
+        ordering = ["question__sort_key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "question"], name="kortlaegning_roundquestion_unique_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.question_id} v{self.version_id}"
+
+
+class RoundEvent(models.Model):
+    """The round's log: who opened, closed or reopened it, and why (reopening needs a reason)."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        OPENED = "opened", _("Opened")
+        CLOSED = "closed", _("Closed")
+        REOPENED = "reopened", _("Reopened")
+        PUBLISHED = "published", _("Results published")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="events", verbose_name=_("round")
+    )
+    kind = models.CharField(_("event"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("round event")
+        verbose_name_plural = _("round events")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="reopened") | ~Q(reason=""),
+                name="kortlaegning_roundevent_reopen_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%Y-%m-%d}"
+
+
+class AnswerCode(models.Model):
+    """A single-use ticket to answer a round: a printed code, or one visit through the open link.
+
+    Only an HMAC of the secret is stored. Using the ticket sets ``used`` in the same transaction
+    that inserts the response, and nothing records which response that was.
+    """
+
+    class Source(models.TextChoices):
+        PRINTED = "printed", _("Printed code")
+        OPEN_LINK = "open_link", _("Open link visit")
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="codes", verbose_name=_("round")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PRINTED)
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(_("used"), default=False)
+
+    class Meta:
+        verbose_name = _("answer code")
+        verbose_name_plural = _("answer codes")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.pk}"
+
+
+class Invitation(models.Model):
+    """A personal e-mail invitation; the rows (and so the addresses) are deleted at closing."""
+
+    round = models.ForeignKey(
+        Round, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("round")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    email = models.EmailField(_("e-mail address"))
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(_("answered"), default=False)
+    reminders = models.PositiveSmallIntegerField(_("reminders sent"), default=0)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "email"], name="kortlaegning_invitation_unique_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class LeaderParticipation(models.Model):
+    """That a leader has answered a round (once); not which response is theirs."""
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="leader_participations")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "user"], name="kortlaegning_leaderparticipation_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id}/{self.user_id}"
+
+
+class Response(models.Model):
+    """One respondent's answers, or one dialogue meeting's joint answers. Anonymous by design."""
+
+    class Group(models.TextChoices):
+        EMPLOYEES = "employees", _("Employees")
+        LEADERSHIP = "leadership", _("Leadership")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    round = models.ForeignKey(
+        Round, on_delete=models.PROTECT, related_name="responses", verbose_name=_("round")
+    )
+    # The (sub-)unit the answers count for, within the round's subtree.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    group = models.CharField(
+        _("respondent group"), max_length=10, choices=Group.choices, default=Group.EMPLOYEES
+    )
+    is_dialogue = models.BooleanField(_("joint dialogue answers"), default=False)
+    participants = models.PositiveSmallIntegerField(_("participants"), default=1)
+    summary = models.TextField(_("summary of the dialogue"), blank=True)
+    submitted_on = models.DateField(_("date"))
+
+    class Meta:
+        verbose_name = _("response")
+        verbose_name_plural = _("responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__gte=1), name="kortlaegning_response_participants_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(is_dialogue=True) | (Q(participants=1) & Q(summary="")),
+                name="kortlaegning_response_individual_is_one_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round_id} {self.submitted_on}"
+
+
+class Answer(models.Model):
+    """The choice on one question of one response."""
+
+    class Choice(models.TextChoices):
+        # The questions are phrased "Har vi …?", "Er vi …?": a yes/no scale with a middle for
+        # "partly" fits them, and "don't know" keeps people who cannot judge (e.g. employees on
+        # organisation-level questions) from guessing. It is excluded from the score.
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+        DONT_KNOW = "dont_know", _("Don't know")
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", verbose_name=_("response")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+    )
+    choice = models.CharField(_("answer"), max_length=10, choices=Choice.choices)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="kortlaegning_answer_one_per_question"
+            ),
+            models.CheckConstraint(
+                condition=Q(choice__in=["yes", "partly", "no", "dont_know"]),
+                name="kortlaegning_answer_choice_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.choice
+
+
+class LevelComment(models.Model):
+    """An optional free-text comment on one IGLO level of a response."""
+
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="comments", verbose_name=_("response")
+    )
+    level = models.CharField(_("level"), max_length=1, choices=Level.choices)
+    text = models.CharField(_("comment"), max_length=COMMENT_MAX_LENGTH)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "level"], name="kortlaegning_levelcomment_one_per_level"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.level}: {self.text[:40]}"
