@@ -1,1 +1,240 @@
-# Models arrive with this app's feature issue.
+"""Bilag 2, the stone-in-the-shoe model: one concrete problem discussed at the four IGLO levels.
+
+A ``Case`` is confidential: only its participants, the leader(s) of its unit and the coordinator
+(logged) may see it. Every read goes through ``Case.objects.visible_to(user)``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from amg_portal.domain import Level
+from amg_portal.organisation.models import Membership, Role, Unit
+
+CELL_MAX_LENGTH = 4000
+ESCALATION_MAX_LENGTH = 2000
+
+
+class Column(models.TextChoices):
+    """The four columns of the bilag 2 matrix."""
+
+    ORIGIN = "origin", _("Where did the problem arise?")
+    EXPRESSION = "expression", _("How does it show?")
+    TODO = "todo", _("What must be done?")
+    TIMEFRAME = "timeframe", _("Timeframe: who does what by when?")
+
+
+# The rows in the guide's order: from the organisation down to the individual.
+ROWS = [Level.ORGANISATION, Level.LEADER, Level.GROUP, Level.INDIVIDUAL]
+# Columns holding free text; the timeframe column holds concrete actions (``CaseAction``).
+TEXT_COLUMNS = [Column.ORIGIN, Column.EXPRESSION, Column.TODO]
+
+
+class CaseQuerySet(models.QuerySet):
+    """Cases scoped by confidentiality."""
+
+    def visible_to(self, user) -> CaseQuerySet:
+        """Participants, the leader(s) of the case's unit (or above), and the coordinator."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.coordinates:
+            return self.all()
+        participant = Case.participants.through.objects.filter(case=OuterRef("pk"), user=user)
+        leader = Membership.objects.filter(
+            StartsWith(OuterRef("unit__path"), F("unit__path")), user=user, role=Role.LEADER
+        )
+        return self.filter(Q(Exists(participant)) | Q(Exists(leader)))
+
+    def open(self) -> CaseQuerySet:
+        return self.exclude(status=Case.Status.CLOSED)
+
+
+class Case(models.Model):
+    """A sten-i-skoen case (sag): one concrete problem of one unit."""
+
+    class Occasion(models.TextChoices):
+        RISK = "risk", _("Risk of stress-related sick leave")
+        SICK_LEAVE = "sick_leave", _("Stress-related sick leave has occurred")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACTIONS_AGREED = "actions_agreed", _("Actions agreed")
+        FOLLOWED_UP = "followed_up", _("Followed up")
+        CLOSED = "closed", _("Closed")
+
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("the problem as observed"), max_length=CELL_MAX_LENGTH)
+    occasion = models.CharField(_("occasion"), max_length=20, choices=Occasion.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.OPEN
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="sten_i_skoen_cases",
+        verbose_name=_("participants"),
+    )
+    discussed_on = models.DateField(_("date of the dialogue"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stone-in-the-shoe case")
+        verbose_name_plural = _("stone-in-the-shoe cases")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "actions_agreed", "followed_up", "closed"]),
+                name="sten_i_skoen_case_status_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("sten_i_skoen:case_detail", kwargs={"pk": self.pk})
+
+
+class CaseCell(models.Model):
+    """One cell of the matrix; ``version`` guards against silent overwrites (optimistic lock)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="cells")
+    row = models.CharField(_("level"), max_length=1, choices=Level.choices)
+    column = models.CharField(_("column"), max_length=20, choices=Column.choices)
+    text = models.TextField(_("text"), blank=True, max_length=CELL_MAX_LENGTH)
+    version = models.PositiveIntegerField(default=0)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("matrix cell")
+        verbose_name_plural = _("matrix cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "row", "column"], name="sten_i_skoen_casecell_unique_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.row}/{self.column}"
+
+
+class CaseEvent(models.Model):
+    """A dated entry of the case's lifecycle log: who moved it to which status."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=20, choices=Case.Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Case.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.from_status} → {self.to_status}"
+
+
+class Escalation(models.Model):
+    """An item the unit cannot solve itself, sent to the next management level (videreførelse)."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        IN_PROGRESS = "in_progress", _("In progress")
+        ANSWERED = "answered", _("Answered")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
+    to_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="received_escalations",
+        verbose_name=_("sent to"),
+    )
+    text = models.TextField(_("what we cannot solve ourselves"), max_length=ESCALATION_MAX_LENGTH)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RECEIVED
+    )
+    answer = models.TextField(_("answer"), blank=True, max_length=ESCALATION_MAX_LENGTH)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalation")
+        verbose_name_plural = _("escalations")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="answered") | ~Q(answer=""),
+                name="sten_i_skoen_escalation_answered_has_answer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class CaseAction(models.Model):
+    """A concrete action of the timeframe column: who does what by when; it becomes a tiltag."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="actions")
+    row = models.CharField(_("level"), max_length=1, choices=Level.choices)
+    what = models.CharField(_("what"), max_length=200)
+    responsible = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    due = models.DateField(_("by when"))
+    include_case_text = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        ordering = ["due", "pk"]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class CaseAccessLog(models.Model):
+    """Audit entry: a coordinator looked at a case (until the portal has a shared audit log)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    what = models.CharField(max_length=40)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.what} {self.case_id}"

@@ -6,4 +6,13 @@ app_name = "sten_i_skoen"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("enhed/<int:unit_pk>/ny/", views.case_create, name="case_create"),
+    path("sag/<int:pk>/", views.case_detail, name="case_detail"),
+    path("sag/<int:pk>/status/", views.case_status, name="case_status"),
+    path("sag/<int:pk>/deltagere/", views.case_participants, name="case_participants"),
+    path("sag/<int:pk>/videreforelse/", views.escalation_create, name="escalation_create"),
+    path("sag/<int:pk>/handling/", views.action_create, name="action_create"),
+    path("videreforelser/", views.inbox, name="inbox"),
+    path("videreforelser/<int:pk>/", views.escalation_detail, name="escalation_detail"),
+    path("videreforelser/<int:pk>/behandl/", views.escalation_take, name="escalation_take"),
 ]

@@ -1,13 +1,314 @@
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+"""Stone-in-the-shoe pages; every case comes from ``selectors.case_for_user`` (else 404)."""
 
-from amg_portal.organisation.access import Action
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from amg_portal.organisation.access import Action, require, roles_on, unit_for_user
 from amg_portal.organisation.models import Unit
+from sten_i_skoen import selectors, services
+from sten_i_skoen.forms import (
+    ActionForm,
+    AnswerForm,
+    CaseForm,
+    CellForm,
+    EscalationForm,
+    ParticipantsForm,
+    StatusForm,
+)
+from sten_i_skoen.models import Case, Escalation
+from sten_i_skoen.services import NEXT_STATUS, CellConflict
+
+
+def _case(request: HttpRequest, pk: int, what: str) -> Case:
+    """The case if the user may see it (else 404); a coordinator's look is written to the log."""
+    case = selectors.case_for_user(request.user, pk)
+    if request.user.coordinates:
+        services.case_access_log(case=case, user=request.user, what=what)
+    return case
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
 
 
 @login_required
+@require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
-    """Stone-in-the-shoe cases the user takes part in."""
-    may_create = Unit.objects.permitting(request.user, Action.CREATE_CASE).exists()
-    return render(request, "sten_i_skoen/index.html", {"may_create": may_create})
+    """The cases the user takes part in (or leads), and only a count of the others."""
+    cases = list(selectors.cases_for(request.user))
+    visible_units = Unit.objects.visible_to(request.user)
+    counts = selectors.open_case_counts(visible_units)
+    mine_open = sum(1 for c in cases if c.status != Case.Status.CLOSED)
+    creatable = list(Unit.objects.permitting(request.user, Action.CREATE_CASE))
+    inbox_count = (
+        selectors.escalation_inbox(request.user).exclude(status=Escalation.Status.ANSWERED).count()
+    )
+    return render(
+        request,
+        "sten_i_skoen/index.html",
+        {
+            "cases": cases,
+            "others_open": max(sum(counts.values()) - mine_open, 0),
+            "creatable": creatable,
+            "inbox_count": inbox_count,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    unit = unit_for_user(request.user, unit_pk, Action.CREATE_CASE)
+    form = CaseForm(request.POST or None, unit=unit, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_create(
+                unit=unit,
+                created_by=request.user,
+                participants=list(form.cleaned_data["participants"]),
+                **{k: form.cleaned_data[k] for k in ("title", "problem", "occasion")},
+                discussed_on=form.cleaned_data["discussed_on"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case has been created. Only its participants see it."))
+            return redirect("sten_i_skoen:case_detail", pk=case.pk)
+    return render(request, "sten_i_skoen/case_form.html", {"form": form, "unit": unit})
+
+
+def _render_case(
+    request: HttpRequest,
+    case: Case,
+    *,
+    draft: dict | None = None,
+    escalation_form: EscalationForm | None = None,
+    action_form: ActionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rows = selectors.case_matrix(case)
+    if draft:  # a refused save: show what the user typed, and the other text when it conflicts
+        for row in rows:
+            for item in row.cells:
+                if (item.cell.row, item.column) == (draft["row"], draft["column"]):
+                    item.draft, item.problem = draft["text"], draft["problem"]
+                    item.theirs = draft.get("theirs")
+                    item.cell.version = draft.get("version", item.cell.version)
+    escalations = list(selectors.case_escalations(case))
+    return render(
+        request,
+        "sten_i_skoen/case_detail.html",
+        {
+            "case": case,
+            "rows": rows,
+            "headings": selectors.COLUMN_HEADINGS,
+            "escalations": escalations,
+            "escalation_form": escalation_form or EscalationForm(),
+            "action_form": action_form or ActionForm(unit=case.unit),
+            "next_statuses": [
+                (value, label)
+                for value, label in Case.Status.choices
+                if value in NEXT_STATUS[case.status]
+            ],
+            "events": case.events.select_related("by"),
+            "participants": case.participants.order_by("first_name", "last_name"),
+            "has_parent": case.unit.depth > 1,
+            "is_leader": "leader" in roles_on(request.user, case.unit),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case with its matrix; a POST saves one cell (plain form or fetch from matrix.js)."""
+    case = _case(request, pk, "view" if request.method == "GET" else "edit")
+    if request.method == "GET":
+        return _render_case(request, case)
+    form = CellForm(request.POST)
+    if not form.is_valid():
+        return _cell_refused(request, case, form, _cell_errors(form), status=400)
+    data = form.cleaned_data
+    try:
+        cell = services.cell_save(
+            case=case,
+            row=data["row"],
+            column=data["column"],
+            text=data["text"],
+            version=data["version"],
+            by=request.user,
+        )
+    except CellConflict as conflict:
+        theirs = conflict.cell
+        message = _(
+            "%(name)s saved this cell while you were writing. Both texts are shown: merge them "
+            "and save again."
+        ) % {"name": theirs.updated_by or _("Someone")}
+        return _cell_refused(request, case, form, message, theirs=theirs, status=409)
+    except ValidationError as error:
+        return _cell_refused(request, case, form, " ".join(error.messages), status=400)
+    if _wants_json(request):
+        saved_at = time_format(timezone.localtime(cell.updated_at), "H:i")
+        message = _("Saved %(time)s") % {"time": saved_at}
+        return JsonResponse({"saved": True, "version": cell.version, "message": message})
+    messages.success(request, _("The cell has been saved."))
+    return redirect(f"{case.get_absolute_url()}#cell-{cell.row}-{cell.column}")
+
+
+def _cell_errors(form: CellForm) -> str:
+    if "text" in form.errors:
+        return " ".join(form.errors["text"])
+    return _("The cell could not be saved: reload the page and try again.")
+
+
+def _cell_refused(request, case, form, message, *, theirs=None, status) -> HttpResponse:
+    """Answer a refused save without losing the text the user typed."""
+    if _wants_json(request):
+        payload = {"saved": False, "message": message}
+        if theirs is not None:
+            payload.update(
+                conflict=True, theirs=theirs.text, version=theirs.version, by=str(theirs.updated_by)
+            )
+        return JsonResponse(payload, status=status)
+    row, column = request.POST.get("row", ""), request.POST.get("column", "")
+    draft = {"row": row, "column": column, "text": request.POST.get("text", ""), "problem": message}
+    if theirs is not None:
+        draft.update(theirs=theirs.text, version=theirs.version)
+    return _render_case(request, case, draft=draft, status=status)
+
+
+@login_required
+@require_POST
+def case_status(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, "edit")
+    form = StatusForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Choose a status."))
+        services.case_set_status(case=case, status=form.cleaned_data["status"], by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The status has been changed."))
+    return redirect(case.get_absolute_url() + "#status")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_participants(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, "view" if request.method == "GET" else "edit")
+    form = ParticipantsForm(
+        request.POST or None,
+        unit=case.unit,
+        initial={"participants": list(case.participants.all())},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.case_set_participants(
+                case=case, participants=list(form.cleaned_data["participants"]), by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The participants have been saved."))
+            if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("sten_i_skoen:index")
+            return redirect(case.get_absolute_url())
+    return render(request, "sten_i_skoen/participants_form.html", {"form": form, "case": case})
+
+
+@login_required
+@require_POST
+def escalation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, "edit")
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.escalation_create(
+                case=case, text=form.cleaned_data["text"], created_by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The item has been passed on to the next management level"))
+            return redirect(case.get_absolute_url() + "#escalations")
+    return _render_case(request, case, escalation_form=form, status=400)
+
+
+@login_required
+@require_POST
+def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case(request, pk, "edit")
+    form = ActionForm(request.POST, unit=case.unit)
+    if form.is_valid():
+        try:
+            services.case_action_create(case=case, created_by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The action has been agreed."))
+            return redirect(case.get_absolute_url() + "#actions")
+    return _render_case(request, case, action_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET"])
+def inbox(request: HttpRequest) -> HttpResponse:
+    """Escalations sent to the units the user leads (their text only, not the case)."""
+    escalations = selectors.escalation_inbox(request.user)
+    return render(request, "sten_i_skoen/inbox.html", {"escalations": escalations})
+
+
+def _escalation(request: HttpRequest, pk: int) -> Escalation:
+    """404 unless the user is in the receiving unit; 403 unless they may answer there."""
+    escalation = get_object_or_404(
+        Escalation.objects.filter(to_unit__in=Unit.objects.visible_to(request.user)).select_related(
+            "to_unit", "case__unit", "answered_by"
+        ),
+        pk=pk,
+    )
+    require(request.user, Action.ANSWER_ESCALATION, escalation.to_unit)
+    return escalation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def escalation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = _escalation(request, pk)
+    form = AnswerForm(request.POST or None, instance=escalation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.escalation_answer(
+                escalation=escalation, answer=form.cleaned_data["answer"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Your answer has been sent back to the case."))
+            return redirect("sten_i_skoen:inbox")
+    return render(
+        request, "sten_i_skoen/escalation_detail.html", {"escalation": escalation, "form": form}
+    )
+
+
+@login_required
+@require_POST
+def escalation_take(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = _escalation(request, pk)
+    try:
+        services.escalation_take(escalation=escalation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The escalation is now in progress."))
+    return redirect("sten_i_skoen:escalation_detail", pk=escalation.pk)

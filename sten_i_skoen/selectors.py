@@ -1,0 +1,155 @@
+"""Read-side helpers for stone-in-the-shoe cases, always scoped by confidentiality."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from amg_portal.domain import Level
+from amg_portal.organisation.access import Action
+from amg_portal.organisation.models import Membership, Role, Unit, User
+from sten_i_skoen.models import ROWS, TEXT_COLUMNS, Case, CaseAction, CaseCell, Column, Escalation
+
+# The guide's own question for each row and column (bilag 2), shown as the cell's prompt.
+PROMPTS: dict[tuple[str, str], str] = {
+    (Level.ORGANISATION, Column.ORIGIN): _(
+        "What significance has the organisation had for the problem?"
+    ),
+    (Level.LEADER, Column.ORIGIN): _("What significance has the leader had for the problem?"),
+    (Level.GROUP, Column.ORIGIN): _("What significance has the group had?"),
+    (Level.INDIVIDUAL, Column.ORIGIN): _("What significance have I myself had?"),
+    (Level.ORGANISATION, Column.EXPRESSION): _("How does it show at the organisation level?"),
+    (Level.LEADER, Column.EXPRESSION): _("How does it show at the leader level?"),
+    (Level.GROUP, Column.EXPRESSION): _("How does it show at the group level?"),
+    (Level.INDIVIDUAL, Column.EXPRESSION): _("How does it show at the individual level?"),
+    (Level.ORGANISATION, Column.TODO): _(
+        "What can we not solve ourselves, which must be passed on to the next management level?"
+    ),
+    (Level.LEADER, Column.TODO): _("What can the leader do?"),
+    (Level.GROUP, Column.TODO): _("What can the group do?"),
+    (Level.INDIVIDUAL, Column.TODO): _("What can I do?"),
+}
+# The guide's column headings, longer than the short column names.
+COLUMN_HEADINGS: dict[str, str] = {
+    Column.ORIGIN: _("Where did the problem arise?"),
+    Column.EXPRESSION: _("How does it show at the I, G, L and O levels?"),
+    Column.TODO: _("What must be done at the different levels?"),
+    Column.TIMEFRAME: _("Timeframe: who does what by when?"),
+}
+
+
+def case_for_user(user: User, pk: int) -> Case:
+    """The case with ``pk`` if ``user`` may see it; 404 for everyone else, whoever they are."""
+    try:
+        return Case.objects.visible_to(user).select_related("unit", "created_by").get(pk=pk)
+    except Case.DoesNotExist:
+        raise Http404 from None
+
+
+def cases_for(user: User) -> QuerySet[Case]:
+    """The cases ``user`` may see, newest first, with their units."""
+    return Case.objects.visible_to(user).select_related("unit").order_by("status", "-created_at")
+
+
+def open_case_counts(units: Iterable[Unit] | QuerySet[Unit]) -> dict[int, int]:
+    """Open cases per unit (no titles, no content: what others may know), in one query."""
+    rows = (
+        Case.objects.open()
+        .filter(unit__in=units)
+        .values("unit")
+        .annotate(n=Count("pk"))
+        .values_list("unit", "n")
+    )
+    return dict(rows)
+
+
+def open_case_count(units: Iterable[Unit] | QuerySet[Unit]) -> int:
+    """The number of open cases in ``units``, for the dashboard (one query)."""
+    return Case.objects.open().filter(unit__in=units).count()
+
+
+def unit_people(unit: Unit) -> QuerySet[User]:
+    """Users holding a role on the unit, above it or in its subtree: who may take part."""
+    members = Membership.objects.filter(
+        Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths())
+    )
+    return (
+        User.objects.filter(is_active=True, pk__in=members.values("user"))
+        .order_by("first_name", "last_name", "username")
+        .distinct()
+    )
+
+
+def unit_leaders(unit: Unit) -> QuerySet[User]:
+    """The leaders whose role covers ``unit``."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__role=Role.LEADER,
+        memberships__unit__path__in=unit.ancestor_paths(),
+    ).distinct()
+
+
+@dataclass
+class MatrixCell:
+    """One cell as the page shows it; ``draft`` and ``theirs`` carry a refused save's texts."""
+
+    column: str
+    cell: CaseCell
+    prompt: str
+    heading: str
+    draft: str | None = None
+    problem: str = ""
+    theirs: str | None = None
+
+    @property
+    def text(self) -> str:
+        return self.cell.text if self.draft is None else self.draft
+
+    @property
+    def dom_id(self) -> str:
+        return f"{self.cell.row}-{self.column}"
+
+
+@dataclass
+class MatrixRow:
+    level: str
+    label: str
+    cells: list[MatrixCell] = field(default_factory=list)
+    actions: list[CaseAction] = field(default_factory=list)
+
+
+def case_matrix(case: Case) -> list[MatrixRow]:
+    """The matrix as rows of cells with their prompts, plus each row's actions: two queries."""
+    queryset = CaseCell.objects.filter(case=case).select_related("updated_by")
+    cells = {(c.row, c.column): c for c in queryset}
+    actions = list(CaseAction.objects.filter(case=case).select_related("responsible"))
+    labels = dict(Level.choices)
+    rows = []
+    for level in ROWS:
+        row = MatrixRow(level=level, label=labels[level])
+        for column in TEXT_COLUMNS:
+            cell = cells.get((level, column)) or CaseCell(case=case, row=level, column=column)
+            row.cells.append(
+                MatrixCell(column, cell, PROMPTS[(level, column)], COLUMN_HEADINGS[column])
+            )
+        row.actions = [a for a in actions if a.row == level]
+        rows.append(row)
+    return rows
+
+
+def case_escalations(case: Case) -> QuerySet[Escalation]:
+    return Escalation.objects.filter(case=case).select_related("to_unit", "answered_by")
+
+
+def escalation_inbox(user: User) -> QuerySet[Escalation]:
+    """Escalations sent to units on which ``user`` may answer them; nothing else of the case."""
+    units = Unit.objects.permitting(user, Action.ANSWER_ESCALATION)
+    return (
+        Escalation.objects.filter(to_unit__in=units)
+        .select_related("to_unit", "case__unit")
+        .order_by("status", "-created_at")
+    )

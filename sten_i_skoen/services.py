@@ -1,0 +1,216 @@
+"""Write operations on stone-in-the-shoe cases."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amg_portal.organisation.models import Unit, User
+from sten_i_skoen.models import (
+    CELL_MAX_LENGTH,
+    ESCALATION_MAX_LENGTH,
+    ROWS,
+    TEXT_COLUMNS,
+    Case,
+    CaseAccessLog,
+    CaseAction,
+    CaseCell,
+    CaseEvent,
+    Escalation,
+)
+from sten_i_skoen.selectors import unit_people
+
+# The lifecycle: each status may move one step on; a closed case may be reopened.
+NEXT_STATUS: dict[str, set[str]] = {
+    Case.Status.OPEN: {Case.Status.ACTIONS_AGREED},
+    Case.Status.ACTIONS_AGREED: {Case.Status.FOLLOWED_UP, Case.Status.OPEN},
+    Case.Status.FOLLOWED_UP: {Case.Status.CLOSED, Case.Status.ACTIONS_AGREED},
+    Case.Status.CLOSED: {Case.Status.OPEN},
+}
+
+
+class CellConflict(Exception):
+    """Someone else saved the cell since it was loaded; carries their text for merging."""
+
+    def __init__(self, cell: CaseCell):
+        super().__init__("cell changed since it was loaded")
+        self.cell = cell
+
+
+def _check_people_in_unit(unit: Unit, users: list[User], field: str) -> None:
+    allowed = set(unit_people(unit).values_list("pk", flat=True))
+    outside = [u for u in users if u.pk not in allowed]
+    if outside:
+        names = ", ".join(str(u) for u in outside)
+        raise ValidationError(
+            {field: _("%(names)s holds no role in this unit.") % {"names": names}}
+        )
+
+
+@transaction.atomic
+def case_create(
+    *,
+    unit: Unit,
+    created_by: User,
+    title: str,
+    problem: str,
+    occasion: str,
+    participants: list[User],
+    discussed_on: datetime.date | None = None,
+) -> Case:
+    """Open a case for ``unit`` with its empty matrix; the author is always a participant."""
+    _check_people_in_unit(unit, [u for u in participants if u != created_by], "participants")
+    case = Case(
+        unit=unit,
+        created_by=created_by,
+        title=title,
+        problem=problem,
+        occasion=occasion,
+        discussed_on=discussed_on,
+    )
+    case.full_clean()
+    case.save()
+    case.participants.set({created_by, *participants})
+    CaseCell.objects.bulk_create(
+        CaseCell(case=case, row=row, column=column) for row in ROWS for column in TEXT_COLUMNS
+    )
+    CaseEvent.objects.create(case=case, from_status="", to_status=case.status, by=created_by)
+    return case
+
+
+@transaction.atomic
+def case_set_participants(*, case: Case, participants: list[User], by: User) -> None:
+    """Replace the participants; whoever makes the change stays one unless they lead the unit."""
+    _check_people_in_unit(case.unit, participants, "participants")
+    if not participants:
+        raise ValidationError({"participants": _("A case needs at least one participant.")})
+    case.participants.set(participants)
+
+
+@transaction.atomic
+def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by: User) -> CaseCell:
+    """Save one cell if nobody saved it since ``version`` was read; else raise ``CellConflict``."""
+    if row not in ROWS or column not in TEXT_COLUMNS:
+        raise ValidationError(_("There is no such cell in the matrix."))
+    if len(text) > CELL_MAX_LENGTH:
+        raise ValidationError(
+            _("A cell holds at most %(max)d characters; this text has %(count)d.")
+            % {"max": CELL_MAX_LENGTH, "count": len(text)}
+        )
+    cell, _created = CaseCell.objects.get_or_create(case=case, row=row, column=column)
+    # The version check and the write are one UPDATE, so two concurrent saves cannot both win.
+    updated = CaseCell.objects.filter(pk=cell.pk, version=version).update(
+        text=text, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    )
+    cell.refresh_from_db()
+    if not updated and cell.text != text:
+        raise CellConflict(cell)
+    return cell
+
+
+@transaction.atomic
+def case_set_status(*, case: Case, status: str, by: User) -> Case:
+    """Move the case along its lifecycle and log who did it when."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if status not in NEXT_STATUS.get(case.status, set()):
+        raise ValidationError(
+            _("A case cannot go from “%(old)s” to “%(new)s”.")
+            % {"old": case.get_status_display(), "new": dict(Case.Status.choices).get(status, "")}
+        )
+    CaseEvent.objects.create(case=case, from_status=case.status, to_status=status, by=by)
+    case.status = status
+    case.save(update_fields=["status", "updated_at"])
+    return case
+
+
+def case_access_log(*, case: Case, user: User, what: str) -> None:
+    """Record that a coordinator looked at a confidential case."""
+    CaseAccessLog.objects.create(case=case, user=user, what=what)
+
+
+@transaction.atomic
+def escalation_create(*, case: Case, text: str, created_by: User) -> Escalation:
+    """Send an item the unit cannot solve itself to the leadership of the parent unit."""
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": _("Write what should be passed on.")})
+    if len(text) > ESCALATION_MAX_LENGTH:
+        raise ValidationError(
+            {"text": _("At most %(max)d characters.") % {"max": ESCALATION_MAX_LENGTH}}
+        )
+    parent = Unit.objects.get_parent(case.unit)
+    if parent is None:
+        raise ValidationError(
+            {"text": _("This unit is at the top of the organisation: there is no next level.")}
+        )
+    return Escalation.objects.create(case=case, to_unit=parent, text=text, created_by=created_by)
+
+
+@transaction.atomic
+def escalation_take(*, escalation: Escalation, by: User) -> Escalation:
+    """Mark a received escalation as being handled."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if escalation.status != Escalation.Status.RECEIVED:
+        raise ValidationError(_("Only a received escalation can be taken into handling."))
+    escalation.status = Escalation.Status.IN_PROGRESS
+    escalation.save(update_fields=["status"])
+    return escalation
+
+
+@transaction.atomic
+def escalation_answer(*, escalation: Escalation, answer: str, by: User) -> Escalation:
+    """Answer an escalation; the answer is shown back in the case."""
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write an answer.")})
+    if len(answer) > ESCALATION_MAX_LENGTH:
+        raise ValidationError(
+            {"answer": _("At most %(max)d characters.") % {"max": ESCALATION_MAX_LENGTH}}
+        )
+    escalation.status = Escalation.Status.ANSWERED
+    escalation.answer = answer
+    escalation.answered_by = by
+    escalation.answered_at = timezone.now()
+    escalation.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    return escalation
+
+
+@transaction.atomic
+def case_action_create(
+    *,
+    case: Case,
+    row: str,
+    what: str,
+    responsible: User,
+    due: datetime.date,
+    created_by: User,
+    include_case_text: bool = False,
+) -> CaseAction:
+    """Agree a concrete action (who, what, by when)."""
+    errors = {}
+    if row not in ROWS:
+        errors["row"] = _("Choose a level.")
+    if due < timezone.localdate():
+        errors["due"] = _("The date has passed: choose today or a later date.")
+    if not unit_people(case.unit).filter(pk=responsible.pk).exists():
+        errors["responsible"] = _("%(name)s holds no role in this unit.") % {"name": responsible}
+    if errors:
+        raise ValidationError(errors)
+    action = CaseAction(
+        case=case,
+        row=row,
+        what=what.strip(),
+        responsible=responsible,
+        due=due,
+        created_by=created_by,
+        include_case_text=include_case_text,
+    )
+    action.full_clean()
+    action.save()
+    return action
