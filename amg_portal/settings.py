@@ -118,6 +118,11 @@ STORAGES = {
     },
 }
 
+# In development and tests whitenoise serves straight from the finders; production serves the
+# hashed, compressed files that collectstatic writes to STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

@@ -128,3 +128,9 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # A Danish browser, as most of our users have; tests that need English switch in the page.
+    return {**browser_context_args, "locale": "da-DK"}
