@@ -211,6 +211,14 @@ class CaseAction(models.Model):
     )
     due = models.DateField(_("by when"))
     include_case_text = models.BooleanField(default=False)
+    measure = models.ForeignKey(
+        "handlingsplan.Measure",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_actions",
+        verbose_name=_("tiltag"),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

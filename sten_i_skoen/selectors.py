@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
@@ -126,7 +127,9 @@ def case_matrix(case: Case) -> list[MatrixRow]:
     """The matrix as rows of cells with their prompts, plus each row's actions: two queries."""
     queryset = CaseCell.objects.filter(case=case).select_related("updated_by")
     cells = {(c.row, c.column): c for c in queryset}
-    actions = list(CaseAction.objects.filter(case=case).select_related("responsible"))
+    actions = list(CaseAction.objects.filter(case=case).select_related("responsible", "measure"))
+    for action in actions:
+        action.measure_link = measure_url(action.measure) if action.measure_id else ""
     labels = dict(Level.choices)
     rows = []
     for level in ROWS:
@@ -139,6 +142,18 @@ def case_matrix(case: Case) -> list[MatrixRow]:
         row.actions = [a for a in actions if a.row == level]
         rows.append(row)
     return rows
+
+
+def measure_url(measure) -> str:
+    """Where the tiltag lives in the action plan (its own page once handlingsplan has one)."""
+    if hasattr(measure, "get_absolute_url"):
+        return measure.get_absolute_url()
+    for name in ("handlingsplan:measure_detail", "handlingsplan:measure"):
+        try:
+            return reverse(name, kwargs={"pk": measure.pk})
+        except NoReverseMatch:
+            continue
+    return reverse("handlingsplan:index")
 
 
 def case_escalations(case: Case) -> QuerySet[Escalation]:

@@ -10,7 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amg_portal.domain import Prevention
 from amg_portal.organisation.models import Unit, User
+from handlingsplan.models import Measure
+from handlingsplan.services import measure_create
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
@@ -31,6 +34,13 @@ NEXT_STATUS: dict[str, set[str]] = {
     Case.Status.ACTIONS_AGREED: {Case.Status.FOLLOWED_UP, Case.Status.OPEN},
     Case.Status.FOLLOWED_UP: {Case.Status.CLOSED, Case.Status.ACTIONS_AGREED},
     Case.Status.CLOSED: {Case.Status.OPEN},
+}
+
+
+# Bilag 2 works at the secondary and tertiary prevention levels (guide, "Fjern kilder …").
+PREVENTION_OF = {
+    Case.Occasion.RISK: Prevention.SECONDARY,
+    Case.Occasion.SICK_LEAVE: Prevention.TERTIARY,
 }
 
 
@@ -212,5 +222,30 @@ def case_action_create(
         include_case_text=include_case_text,
     )
     action.full_clean()
+    action.measure = _measure_for(action)
     action.save()
     return action
+
+
+def _measure_for(action: CaseAction) -> Measure:
+    """The tiltag in the unit's action plan; the case's own text only when the author chose so."""
+    case = action.case
+    if action.include_case_text:
+        description = f"{case.title}\n\n{case.problem}"
+    else:
+        description = _("Agreed in a stone-in-the-shoe case. The case itself is confidential.")
+    return measure_create(
+        unit=case.unit,
+        created_by=action.created_by,
+        title=action.what,
+        description=description,
+        responsible=action.responsible,
+        deadline=action.due,
+        prevention=(
+            Prevention.TERTIARY
+            if case.occasion == Case.Occasion.SICK_LEAVE
+            else Prevention.SECONDARY
+        ),
+        level=action.row,
+        source_kind=Measure.Source.CASE_ACTION,
+    )

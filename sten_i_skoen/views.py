@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,8 +14,9 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amg_portal.organisation.access import Action, require, roles_on, unit_for_user
+from amg_portal.organisation.access import Action, require, unit_for_user
 from amg_portal.organisation.models import Unit
+from amg_portal.pdf import PdfError, pdf_response, render_pdf
 from sten_i_skoen import selectors, services
 from sten_i_skoen.forms import (
     ActionForm,
@@ -86,6 +89,17 @@ def case_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     return render(request, "sten_i_skoen/case_form.html", {"form": form, "unit": unit})
 
 
+def _case_context(case: Case) -> dict:
+    return {
+        "case": case,
+        "rows": selectors.case_matrix(case),
+        "headings": selectors.COLUMN_HEADINGS,
+        "escalations": list(selectors.case_escalations(case)),
+        "events": case.events.select_related("by"),
+        "participants": case.participants.order_by("first_name", "last_name"),
+    }
+
+
 def _render_case(
     request: HttpRequest,
     case: Case,
@@ -95,23 +109,19 @@ def _render_case(
     action_form: ActionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    rows = selectors.case_matrix(case)
+    context = _case_context(case)
     if draft:  # a refused save: show what the user typed, and the other text when it conflicts
-        for row in rows:
+        for row in context["rows"]:
             for item in row.cells:
                 if (item.cell.row, item.column) == (draft["row"], draft["column"]):
                     item.draft, item.problem = draft["text"], draft["problem"]
                     item.theirs = draft.get("theirs")
                     item.cell.version = draft.get("version", item.cell.version)
-    escalations = list(selectors.case_escalations(case))
     return render(
         request,
         "sten_i_skoen/case_detail.html",
         {
-            "case": case,
-            "rows": rows,
-            "headings": selectors.COLUMN_HEADINGS,
-            "escalations": escalations,
+            **context,
             "escalation_form": escalation_form or EscalationForm(),
             "action_form": action_form or ActionForm(unit=case.unit),
             "next_statuses": [
@@ -119,10 +129,7 @@ def _render_case(
                 for value, label in Case.Status.choices
                 if value in NEXT_STATUS[case.status]
             ],
-            "events": case.events.select_related("by"),
-            "participants": case.participants.order_by("first_name", "last_name"),
             "has_parent": case.unit.depth > 1,
-            "is_leader": "leader" in roles_on(request.user, case.unit),
         },
         status=status,
     )
@@ -312,3 +319,42 @@ def escalation_take(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The escalation is now in progress."))
     return redirect("sten_i_skoen:escalation_detail", pk=escalation.pk)
+
+
+@login_required
+@require_http_methods(["GET"])
+def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case as an A4 PDF marked confidential, for those who may see the case."""
+    case = _case(request, pk, "pdf")
+    try:
+        pdf = render_pdf("sten_i_skoen/pdf/case.html", _case_context(case), request=request)
+    except PdfError:
+        messages.error(request, _("The PDF could not be made just now. Please try again."))
+        return redirect(case.get_absolute_url())
+    return pdf_response(pdf, f"sten-i-skoen-{case.pk}.pdf")
+
+
+@login_required
+@require_http_methods(["GET"])
+def case_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """The matrix and its actions as CSV (semicolon-separated, for Danish spreadsheets)."""
+    case = _case(request, pk, "export")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="sten-i-skoen-{case.pk}.csv"'
+    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Level"), _("Column"), _("Question"), _("Text")])
+    for row in selectors.case_matrix(case):
+        for item in row.cells:
+            writer.writerow([row.label, item.heading, item.prompt, _csv_safe(item.text)])
+        for action in row.actions:
+            who = action.responsible.get_full_name() or action.responsible.username
+            when = action.due.isoformat()
+            writer.writerow([row.label, selectors.COLUMN_HEADINGS["timeframe"], who, when])
+            writer.writerow([row.label, "", "", _csv_safe(action.what)])
+    return response
+
+
+def _csv_safe(text: str) -> str:
+    """Keep a spreadsheet from running typed text as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -22,6 +22,8 @@ def case_urls(case) -> list[tuple[str, str]]:
         ("post", reverse("sten_i_skoen:case_status", kwargs=kw)),
         ("post", reverse("sten_i_skoen:escalation_create", kwargs=kw)),
         ("post", reverse("sten_i_skoen:action_create", kwargs=kw)),
+        ("get", reverse("sten_i_skoen:case_pdf", kwargs=kw)),
+        ("get", reverse("sten_i_skoen:case_export", kwargs=kw)),
     ]
 
 
