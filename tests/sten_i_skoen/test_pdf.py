@@ -1,0 +1,45 @@
+import subprocess
+
+from django.urls import reverse
+
+from sten_i_skoen.models import CaseAccessLog
+from sten_i_skoen.services import cell_save, escalation_create
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text via poppler's pdftotext (installed by .ci/run)."""
+    result = subprocess.run(["pdftotext", "-", "-"], input=content, capture_output=True, check=True)
+    return result.stdout.decode()
+
+
+def pdf_page_size(content: bytes) -> str:
+    result = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
+    return next(line for line in result.stdout.decode().splitlines() if "Page size" in line)
+
+
+def test_it_renders_an_a4_pdf_marked_confidential(case, login, amr_a):
+    cell_save(case=case, row="O", column="origin", text="Nedskæringer i 2025", version=0, by=amr_a)
+    escalation_create(case=case, text="Flere hænder", created_by=amr_a)
+    response = login(amr_a).get(reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert "A4" in pdf_page_size(response.content)
+    text = pdf_text(response.content)
+    assert "FORTROLIGT" in text.upper()
+    assert "Travlhed før semesterstart" in text
+    assert "Nedskæringer i 2025" in text
+    assert "Flere hænder" in text
+
+
+def test_the_coordinators_pdf_is_logged(case, login, coordinator):
+    login(coordinator).get(reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}))
+    assert CaseAccessLog.objects.filter(case=case, user=coordinator, what="pdf").exists()
+
+
+def test_it_exports_the_matrix_as_csv(case, login, leader_a, amr_a):
+    cell_save(case=case, row="G", column="todo", text="=HYPERLINK()", version=0, by=amr_a)
+    response = login(leader_a).get(reverse("sten_i_skoen:case_export", kwargs={"pk": case.pk}))
+    assert response.status_code == 200
+    body = response.content.decode("utf-8-sig")
+    assert "Hvad kan gruppen gøre?" in body
+    assert "'=HYPERLINK()" in body
