@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from amg_portal.organisation.models import Membership, Unit, User
+from amg_portal.organisation.models import Membership, Role, Unit, User
+
+# Roles in the order people expect to read them: leadership first, then the representatives.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(i)) for i, role in enumerate(Role.values)),
+    output_field=IntegerField(),
+)
 
 
 @dataclass
@@ -39,5 +45,5 @@ def unit_members(unit: Unit) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(unit=unit)
         .select_related("user")
-        .order_by("role", "user__last_name", "user__first_name")
+        .order_by(ROLE_ORDER, "user__first_name", "user__last_name")
     )

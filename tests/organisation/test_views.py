@@ -140,3 +140,8 @@ def test_error_pages_are_danish(client, db):
     response = client.get("/findes-ikke/")
     assert response.status_code == 404
     assert "Siden blev ikke fundet" in response.content.decode()
+
+
+def test_the_unit_page_lists_the_leader_first(login, leader_a, amr_a, amg_a, unit_a):
+    members = login(leader_a).get(detail(unit_a)).context["members"]
+    assert [m.role for m in members] == ["leader", "amr", "amg"]
