@@ -77,7 +77,7 @@ def test_it_explains_a_bad_yes_no_value():
     ("value", "expected"),
     [
         ("postgres://u:p@db.example.org:5433/amg", ("db.example.org", 5433, "amg")),
-        ("postgres://postgres@/amg?host=/tmp/sock", ("/tmp/sock", "", "amg")),
+        ("postgres://postgres@/amg?host=/run/amg-sock", ("/run/amg-sock", "", "amg")),
     ],
 )
 def test_it_parses_postgres_urls(monkeypatch, value, expected):
@@ -89,8 +89,8 @@ def test_it_parses_postgres_urls(monkeypatch, value, expected):
 
 def test_no_database_url_means_embedded_sqlite(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
-    config = envconfig.database(default_sqlite=Path("/tmp/demo.sqlite3"))
-    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": "/tmp/demo.sqlite3"}
+    config = envconfig.database(default_sqlite=Path("var/demo.sqlite3"))
+    assert config == {"ENGINE": "django.db.backends.sqlite3", "NAME": "var/demo.sqlite3"}
 
 
 def test_a_database_url_without_a_name_is_refused(monkeypatch):
