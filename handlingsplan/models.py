@@ -68,7 +68,15 @@ class RiskFactor(models.Model):
     title = models.CharField(_("risk factor"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     level = models.CharField(_("IGLO level"), max_length=1, choices=Level.choices, blank=True)
-    from_mapping = models.BooleanField(_("seen in a mapping round"), default=False)
+    source_round = models.ForeignKey(
+        "kortlaegning.Round",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("mapping round"),
+        help_text=_("The mapping round whose results show this risk factor."),
+    )
     from_absence = models.BooleanField(_("seen in the absence figures"), default=False)
     from_conversations = models.BooleanField(_("raised in conversations"), default=False)
     case_reference = models.CharField(
@@ -194,8 +202,10 @@ class Assessment(models.Model):
     balance = models.CharField(
         _("balance between risk and prevention"), max_length=12, choices=Balance.choices
     )
-    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices)
-    reason = models.TextField(_("reason for the decision"))
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, blank=True
+    )  # blank: not decided yet (the leader decides)
+    reason = models.TextField(_("reason for the decision"), blank=True)
     absence_linked = models.BooleanField(_("linked to sickness absence"), default=False)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -208,7 +218,8 @@ class Assessment(models.Model):
         verbose_name_plural = _("assessments")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(reason=""), name="handlingsplan_assessment_reason_required"
+                condition=Q(decision="") | ~Q(reason=""),
+                name="handlingsplan_assessment_reason_required",
             ),
         ]
 
@@ -327,6 +338,15 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def milestone_progress(self) -> tuple[int, int]:
+        """(reached, total) milestones, from the prefetched rows."""
+        milestones = list(self.milestones.all())
+        return sum(1 for m in milestones if m.done_on), len(milestones)
+
+    def next_follow_up(self):
+        """The earliest open follow-up date, from the prefetched rows."""
+        return min((f.due_on for f in self.follow_ups.all() if f.done_on is None), default=None)
 
     def role_labels(self) -> list[str]:
         labels = dict(Role.choices)
@@ -470,6 +490,44 @@ class ChangeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old[:20]} → {self.new[:20]}"
+
+    EVENTS = {
+        "created": _("Created"),
+        "milestone": _("Milestone added"),
+        "milestone_done": _("Milestone reached"),
+        "follow_up": _("Follow-up planned"),
+        "evaluation": _("Evaluation at status meeting"),
+    }
+
+    def _model_field(self):
+        model = Measure if self.measure_id else Assessment
+        try:
+            return model._meta.get_field(self.field)
+        except Exception:
+            return None
+
+    @property
+    def field_label(self) -> str:
+        if self.field in self.EVENTS:
+            return str(self.EVENTS[self.field])
+        field = self._model_field()
+        return str(field.verbose_name) if field is not None else self.field
+
+    def _display(self, value: str) -> str:
+        field = self._model_field()
+        if field is not None and field.choices:
+            return str(dict((str(k), v) for k, v in field.choices).get(value, value))
+        if value in ("True", "False"):
+            return str(_("Yes") if value == "True" else _("No"))
+        return value
+
+    @property
+    def old_display(self) -> str:
+        return self._display(self.old)
+
+    @property
+    def new_display(self) -> str:
+        return self._display(self.new)
 
 
 class ReminderLog(models.Model):

@@ -237,7 +237,7 @@ def assessment_save(
     *, risk_factor: RiskFactor, user: User, version: int | None, **fields: Any
 ) -> Assessment:
     """Create or update the assessment of a risk factor, refusing to overwrite a newer save."""
-    if not str(fields.get("reason", "")).strip():
+    if fields.get("decision") and not str(fields.get("reason", "")).strip():
         raise ValidationError({"reason": _("Give a reason for the decision.")})
     values = {name: fields[name] for name in ASSESSMENT_FIELDS if name in fields}
     now = timezone.now()

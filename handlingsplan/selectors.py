@@ -1,0 +1,250 @@
+"""Reads of the APV cycle. Confidential parts are left out here, never merely hidden in templates.
+
+``confidential=True`` only for users with ``Action.EDIT_PLAN`` on the unit (leader, AMR, TR, AMG,
+coordinator). Employees read the APV without conversation notes and sten-i-skoen references.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from amg_portal.organisation.access import Action, can
+from amg_portal.organisation.models import Unit, User
+from handlingsplan import mapping
+from handlingsplan.forms import SORTS
+from handlingsplan.models import (
+    Assessment,
+    ChangeLog,
+    Cycle,
+    Evaluation,
+    FollowUp,
+    Measure,
+    Milestone,
+    RiskFactor,
+    StatusMeeting,
+)
+
+
+def sees_confidential(user: User, unit: Unit) -> bool:
+    """May ``user`` see the confidential parts (conversation notes, case references) of the APV?"""
+    return can(user, Action.EDIT_PLAN, unit)
+
+
+def unit_people(unit: Unit) -> QuerySet[User]:
+    """Users holding a role on the unit, above it or in its subtree."""
+    return (
+        User.objects.filter(
+            Q(memberships__unit__path__startswith=unit.path)
+            | Q(memberships__unit__path__in=unit.ancestor_paths()),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
+
+
+def cycles_for(user: User) -> QuerySet[Cycle]:
+    """Cycles of the units whose APV the user may read, with their measure counts."""
+    return (
+        Cycle.objects.filter(unit__in=Unit.objects.permitting(user, Action.READ_APV))
+        .select_related("unit")
+        .annotate(
+            measure_count=Count("measures", distinct=True),
+            risk_factor_count=Count("risk_factors", distinct=True),
+        )
+        .order_by("unit__path", "-period_start")
+    )
+
+
+def my_measures(user: User) -> QuerySet[Measure]:
+    """Active measures the user is responsible for, in units they may still read."""
+    return (
+        Measure.objects.filter(
+            responsible=user, unit__in=Unit.objects.permitting(user, Action.READ_APV)
+        )
+        .exclude(status__in=[Measure.Status.DONE, Measure.Status.DROPPED])
+        .select_related("unit")
+        .order_by("deadline", "pk")
+    )
+
+
+def measures_of(unit: Unit) -> QuerySet[Measure]:
+    """The unit's measures with what every list shows, without N+1 queries."""
+    return (
+        Measure.objects.filter(unit=unit)
+        .select_related("responsible", "risk_factor")
+        .prefetch_related(
+            Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
+            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on", "pk")),
+        )
+    )
+
+
+def measure_table(unit: Unit, filters: dict[str, str]) -> list[Measure]:
+    """The unit's measures filtered and sorted as the table asks."""
+    measures = measures_of(unit)
+    for name in ("status", "prevention", "level"):
+        if filters.get(name):
+            measures = measures.filter(**{name: filters[name]})
+    return list(measures.order_by(*SORTS.get(filters.get("sort") or "priority", SORTS["priority"])))
+
+
+def measure_board(unit: Unit) -> list[tuple[str, str, list[Measure]]]:
+    """The unit's measures grouped by status, one column per status."""
+    columns: dict[str, list[Measure]] = {value: [] for value in Measure.Status.values}
+    for measure in measures_of(unit).order_by("priority", "deadline", "pk"):
+        columns[measure.status].append(measure)
+    return [(value, label, columns[value]) for value, label in Measure.Status.choices]
+
+
+def history_of(measure: Measure) -> QuerySet[ChangeLog]:
+    return ChangeLog.objects.filter(measure=measure).select_related("user").order_by("-at", "-pk")
+
+
+def evaluations_of(measure: Measure) -> QuerySet[Evaluation]:
+    return (
+        Evaluation.objects.filter(measure=measure)
+        .select_related("meeting", "recorded_by")
+        .order_by("-meeting__held_on", "-pk")
+    )
+
+
+@dataclass
+class RiskRow:
+    risk_factor: RiskFactor
+    assessment: Assessment | None
+    measures: list[Measure] = field(default_factory=list)
+
+
+@dataclass
+class CycleOverview:
+    cycle: Cycle
+    confidential: bool
+    risk_rows: list[RiskRow]
+    absence_figures: list[Any]
+    notes: list[Any]
+    measures: list[Measure]
+    meetings: list[StatusMeeting]
+    rounds: list[Any]
+    counts: dict[str, int]
+
+
+def cycle_overview(cycle: Cycle, *, confidential: bool) -> CycleOverview:
+    """Everything the cycle page shows, in a fixed number of queries."""
+    risk_factors = list(
+        cycle.risk_factors.select_related("assessment", "assessment__assessed_by", "source_round")
+    )
+    measures = list(measures_of(cycle.unit).filter(cycle=cycle).order_by("priority", "deadline"))
+    by_risk: dict[int, list[Measure]] = {}
+    for measure in measures:
+        if measure.risk_factor_id:
+            by_risk.setdefault(measure.risk_factor_id, []).append(measure)
+    rows = [
+        RiskRow(rf, getattr(rf, "assessment", None), by_risk.get(rf.pk, [])) for rf in risk_factors
+    ]
+    if not confidential:
+        for rf in risk_factors:
+            rf.case_reference = ""
+    notes = (
+        list(cycle.conversation_notes.select_related("author", "risk_factor"))
+        if confidential
+        else []
+    )
+    meetings = list(
+        StatusMeeting.objects.filter(unit=cycle.unit)
+        .annotate(item_count=Count("agenda", distinct=True))
+        .order_by("-held_on", "-pk")
+    )
+    today = timezone.localdate()
+    counts = {
+        "overdue": sum(1 for m in measures if _is_overdue(m, today)),
+        "done": sum(1 for m in measures if m.status == Measure.Status.DONE),
+        "assessed": sum(1 for row in rows if row.assessment is not None),
+    }
+    return CycleOverview(
+        cycle=cycle,
+        confidential=confidential,
+        risk_rows=rows,
+        absence_figures=list(cycle.absence_figures.all()),
+        notes=notes,
+        measures=measures,
+        meetings=meetings,
+        rounds=mapping.rounds_of(cycle.unit, cycle.period_start, cycle.period_end),
+        counts=counts,
+    )
+
+
+def _is_overdue(measure: Measure, today: dt.date) -> bool:
+    if measure.status in (Measure.Status.DONE, Measure.Status.DROPPED):
+        return False
+    if measure.deadline and measure.deadline < today:
+        return True
+    return any(f.due_on < today and f.done_on is None for f in measure.follow_ups.all())
+
+
+def meeting_detail(meeting: StatusMeeting) -> tuple[list[tuple[Measure, Evaluation | None]], Any]:
+    """The agenda of a meeting, each measure with its evaluation at this meeting."""
+    agenda = list(
+        meeting.agenda.select_related("responsible")
+        .prefetch_related("milestones", "follow_ups")
+        .order_by("priority", "deadline", "pk")
+    )
+    evaluations = {
+        e.measure_id: e for e in meeting.evaluations.select_related("recorded_by", "measure")
+    }
+    return [(m, evaluations.get(m.pk)) for m in agenda], list(meeting.participants.all())
+
+
+@dataclass
+class ApvDocument:
+    overview: CycleOverview
+    evaluations: list[Evaluation]
+    history: list[ChangeLog]
+    mapping_summary: Any
+
+
+def apv_document(cycle: Cycle, *, confidential: bool) -> ApvDocument:
+    """The written APV: the five parts, for the reading page and the PDF."""
+    overview = cycle_overview(cycle, confidential=confidential)
+    measure_ids = [m.pk for m in overview.measures]
+    evaluations = list(
+        Evaluation.objects.filter(measure_id__in=measure_ids)
+        .select_related("meeting", "measure", "recorded_by")
+        .order_by("meeting__held_on", "measure__priority", "pk")
+    )
+    history = list(
+        ChangeLog.objects.filter(
+            Q(measure_id__in=measure_ids) | Q(assessment__risk_factor__cycle=cycle)
+        )
+        .select_related("user", "measure", "assessment__risk_factor")
+        .order_by("at", "pk")
+    )
+    return ApvDocument(
+        overview=overview,
+        evaluations=evaluations,
+        history=history,
+        mapping_summary=mapping.round_summaries(overview.rounds),
+    )
+
+
+def deadlines_of(user: User) -> list[tuple[str, dt.date, Measure, str]]:
+    """The user's open deadlines, milestones and follow-ups: (kind, date, measure, label)."""
+    measures = Measure.objects.filter(responsible=user).exclude(
+        status__in=[Measure.Status.DONE, Measure.Status.DROPPED]
+    )
+    items: list[tuple[str, dt.date, Measure, str]] = []
+    for measure in measures.select_related("unit").prefetch_related("milestones", "follow_ups"):
+        if measure.deadline:
+            items.append(("deadline", measure.deadline, measure, measure.title))
+        for milestone in measure.milestones.all():
+            if milestone.done_on is None:
+                items.append(("milestone", milestone.due_on, measure, milestone.title))
+        for follow_up in measure.follow_ups.all():
+            if follow_up.done_on is None:
+                items.append(("followup", follow_up.due_on, measure, measure.title))
+    return sorted(items, key=lambda item: (item[1], item[2].pk))

@@ -1,0 +1,63 @@
+"""Helpers of the views: fetch children through their unit, put service errors on forms."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+
+from amg_portal.organisation.access import Action, unit_for_user
+from amg_portal.organisation.models import Unit, User
+from handlingsplan.models import Cycle, Measure
+
+
+def cycle_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Cycle]:
+    """The unit (checked for ``action``) and its cycle ``pk``; 404 when it is another unit's."""
+    unit = unit_for_user(user, unit_pk, action)
+    return unit, get_object_or_404(Cycle.objects.filter(unit=unit), pk=pk)
+
+
+def measure_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Measure]:
+    """The unit (checked for ``action``) and its measure ``pk``."""
+    unit = unit_for_user(user, unit_pk, action)
+    return unit, get_object_or_404(Measure.objects.filter(unit=unit).select_related("cycle"), pk=pk)
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form, on the field it names when there is one."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+def conflict_rows(form: forms.BaseForm, current) -> list[tuple[str, str, str]]:
+    """(label, saved text, your text) for every field where the saved version differs."""
+    rows = []
+    for name, field in form.fields.items():
+        if name == "version" or field.disabled:
+            continue
+        saved = getattr(current, name, "")
+        raw = form.data.getlist(form.add_prefix(name)) if hasattr(form.data, "getlist") else []
+        yours = ", ".join(raw) if len(raw) != 1 else raw[0]
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            labels = {str(k): str(v) for k, v in field.choices}
+            saved_text = (
+                ", ".join(labels.get(str(v), str(v)) for v in saved)
+                if isinstance(saved, list)
+                else labels.get(str(saved), str(saved))
+            )
+            yours = ", ".join(labels.get(v, v) for v in raw)
+        elif isinstance(field, forms.ModelChoiceField):
+            saved_text = str(saved or "")
+            yours = ", ".join(
+                str(o) for o in field.queryset.filter(pk__in=[r for r in raw if r.isdigit()])
+            )
+        else:
+            saved_text = "" if saved is None else str(saved)
+        if isinstance(field, forms.BooleanField):
+            yours = str(bool(raw and raw[0] in ("on", "true", "1", "True")))
+        if saved_text.strip() != (yours or "").strip():
+            rows.append((str(field.label), saved_text, yours))
+    return rows
