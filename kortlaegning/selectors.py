@@ -1,0 +1,381 @@
+"""Reads of the mapping: round lists, a round's questions, and results under the anonymity rules.
+
+Results are aggregated in the database (``values().annotate(...)`` per unit, question and choice)
+and then only the groups ``anonymity.shown_groups`` allows are summed up and returned. Nothing for
+a hidden group leaves this module. Results exist for closed rounds only: figures that change while
+answers come in would let anyone who watches them subtract one respondent from the next.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from amg_portal.organisation.access import Action, can
+from amg_portal.organisation.models import Unit, User
+from kortlaegning import anonymity
+from kortlaegning.models import (
+    LEVEL_ORDER,
+    Answer,
+    AnswerCode,
+    Invitation,
+    LevelComment,
+    Question,
+    QuestionVersion,
+    Response,
+    Round,
+    RoundEvent,
+    RoundQuestion,
+)
+
+CHOICES = list(Answer.Choice.values)  # yes, partly, no, dont_know
+SCORE_WEIGHTS = {"yes": 100, "partly": 50, "no": 0}  # "don't know" is left out of the score
+ATTENTION_BELOW = 60  # a question whose score is under this needs attention
+COMMENTS_MIN_RESPONSES = 10
+RATE_LOW, RATE_GOOD = 50, 80
+
+
+# --- lists --------------------------------------------------------------------------------------
+
+
+def rounds_visible_to(user: User) -> QuerySet[Round]:
+    """Rounds of every unit the user can see, newest first, with their unit (one query)."""
+    return (
+        Round.objects.filter(unit__in=Unit.objects.visible_to(user))
+        .select_related("unit")
+        .order_by("unit__path", "-opens_on", "-pk")
+    )
+
+
+def round_events(round: Round) -> QuerySet[RoundEvent]:
+    return round.events.select_related("by").order_by("at", "pk")
+
+
+def round_questions(round: Round) -> list[tuple[Question, QuestionVersion]]:
+    """The questions a round asks with their exact version; a draft shows the current wording."""
+    frozen = list(RoundQuestion.objects.filter(round=round).select_related("question", "version"))
+    if frozen or not round.is_draft:
+        return [(rq.question, rq.version) for rq in frozen]
+    levels = set(round.employee_levels) | set(round.leader_levels)
+    questions = Question.objects.filter(is_active=True, level__in=levels).prefetch_related(
+        Prefetch("versions", queryset=QuestionVersion.objects.order_by("-number"))
+    )
+    return [(q, q.versions.all()[0]) for q in questions]
+
+
+def questions_by_level(
+    pairs: list[tuple[Question, QuestionVersion]], levels: list[str]
+) -> list[tuple[str, list[tuple[Question, QuestionVersion]]]]:
+    """Group (question, version) pairs by IGLO level, in IGLO order."""
+    grouped = defaultdict(list)
+    for question, version in pairs:
+        grouped[question.level].append((question, version))
+    return [(level, grouped[level]) for level in LEVEL_ORDER if level in levels and grouped[level]]
+
+
+@dataclass(frozen=True)
+class Collection:
+    """How collection is going (for the collectors): never more than counts."""
+
+    responses: int  # people (dialogue participants counted)
+    shown: bool  # False while fewer than the threshold have answered
+    codes_total: int
+    codes_used: int
+    invitations_total: int
+    invitations_used: int
+
+
+def collection_progress(round: Round) -> Collection:
+    """Counts for the collection page (two queries)."""
+    people = Response.objects.filter(round=round).aggregate(n=Sum("participants"))["n"] or 0
+    codes = AnswerCode.objects.filter(round=round, source=AnswerCode.Source.PRINTED).aggregate(
+        total=Count("id"), used=Count("id", filter=Q(used=True))
+    )
+    invitations = Invitation.objects.filter(round=round).aggregate(
+        total=Count("id"), used=Count("id", filter=Q(used=True))
+    )
+    return Collection(
+        responses=people,
+        shown=people >= round.threshold,
+        codes_total=codes["total"],
+        codes_used=codes["used"],
+        invitations_total=invitations["total"],
+        invitations_used=invitations["used"],
+    )
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    """One question's figures for one shown group."""
+
+    question_id: int
+    n: int
+    distribution: dict[str, int]  # choice → count, every choice present
+    score: float | None  # 0–100: yes 100, partly 50, no 0; None when all said "don't know"
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.score is not None and self.score < ATTENTION_BELOW
+
+    @property
+    def percentages(self) -> dict[str, float]:
+        return {c: (100 * k / self.n if self.n else 0.0) for c, k in self.distribution.items()}
+
+
+def _summary(question_id: int, counts: dict[str, int]) -> QuestionSummary:
+    distribution = {choice: counts.get(choice, 0) for choice in CHOICES}
+    judged = sum(distribution[c] for c in SCORE_WEIGHTS)
+    score = (
+        round(sum(distribution[c] * w for c, w in SCORE_WEIGHTS.items()) / judged, 1)
+        if judged
+        else None
+    )
+    return QuestionSummary(question_id, sum(distribution.values()), distribution, score)
+
+
+@dataclass(frozen=True)
+class LevelSummary:
+    level: str
+    score: float | None  # mean of the level's question scores
+    attention: int  # questions needing attention
+
+
+def _level_summaries(
+    summaries: dict[int, QuestionSummary], level_of: dict[int, str]
+) -> list[LevelSummary]:
+    out = []
+    for level in LEVEL_ORDER:
+        scores = [
+            s.score
+            for qid, s in summaries.items()
+            if level_of[qid] == level and s.score is not None
+        ]
+        if any(level_of[qid] == level for qid in summaries):
+            attention = sum(
+                1 for qid, s in summaries.items() if level_of[qid] == level and s.needs_attention
+            )
+            mean = round(sum(scores) / len(scores), 1) if scores else None
+            out.append(LevelSummary(level, mean, attention))
+    return out
+
+
+def rate_band(rate: float | None) -> str:
+    """ "low" under 50 %, "adequate" 50–80 %, "good" over 80 %."""
+    if rate is None:
+        return ""
+    if rate < RATE_LOW:
+        return "low"
+    return "good" if rate > RATE_GOOD else "adequate"
+
+
+@dataclass
+class GroupFigures:
+    """The figures of one shown group: a unit with its subtree, for one respondent group."""
+
+    unit: Unit
+    respondents: int
+    headcount: int
+    questions: dict[int, QuestionSummary]
+    levels: list[LevelSummary]
+
+    @property
+    def rate(self) -> float | None:
+        return round(100 * self.respondents / self.headcount) if self.headcount else None
+
+    @property
+    def band(self) -> str:
+        return rate_band(self.rate)
+
+
+@dataclass
+class RoundResults:
+    round: Round
+    questions: list[tuple[Question, QuestionVersion]]
+    groups: dict[str, list[GroupFigures]]  # respondent group → shown groups, round's unit first
+    hidden: dict[str, int]  # respondent group → number of sub-units folded into a parent
+    comments: list[tuple[str, str]] = field(default_factory=list)  # (level, text), shuffled
+    previous: RoundResults | None = None
+
+    def top(self, group: str) -> GroupFigures | None:
+        shown = self.groups.get(group) or []
+        return shown[0] if shown else None
+
+    def change(self, group: str, question_id: int) -> float | None:
+        """Score now minus score in the previous round, where both are shown."""
+        now, before = self.top(group), self.previous.top(group) if self.previous else None
+        if not now or not before:
+            return None
+        a, b = now.questions.get(question_id), before.questions.get(question_id)
+        if not a or not b or a.score is None or b.score is None:
+            return None
+        return round(a.score - b.score, 1)
+
+
+def _counts(round: Round):
+    """Per (group, unit): people; per (group, unit, question, choice): answers — in the DB."""
+    people: dict[str, dict[int, int]] = defaultdict(dict)
+    for row in (
+        Response.objects.filter(round=round)
+        .values("group", "unit_id")
+        .annotate(n=Sum("participants"))
+        .order_by()
+    ):
+        people[row["group"]][row["unit_id"]] = row["n"]
+    answers: dict[str, dict[int, dict[int, dict[str, int]]]] = defaultdict(
+        lambda: defaultdict(lambda: defaultdict(dict))
+    )
+    for row in (
+        Answer.objects.filter(response__round=round)
+        .values("response__group", "response__unit_id", "question_id", "choice")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        group, unit_id = row["response__group"], row["response__unit_id"]
+        answers[group][unit_id].setdefault(row["question_id"], {})[row["choice"]] = row["n"]
+    return people, answers
+
+
+def _figures_for(
+    unit: Unit, units: list[Unit], people: dict[int, int], answers, level_of: dict[int, str]
+) -> GroupFigures:
+    inside = [u for u in units if u.path.startswith(unit.path)]
+    merged: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for u in inside:
+        for qid, counts in answers.get(u.pk, {}).items():
+            for choice, n in counts.items():
+                merged[qid][choice] += n
+    summaries = {qid: _summary(qid, dict(c)) for qid, c in merged.items() if qid in level_of}
+    return GroupFigures(
+        unit=unit,
+        respondents=sum(people.get(u.pk, 0) for u in inside),
+        headcount=sum(u.headcount for u in inside),
+        questions=summaries,
+        levels=_level_summaries(summaries, level_of),
+    )
+
+
+def _comments(round: Round, respondents: int) -> list[tuple[str, str]]:
+    """Comments of the whole round, shuffled, without dates, only from 10 responses up."""
+    if respondents < max(COMMENTS_MIN_RESPONSES, round.threshold):
+        return []
+    comments = list(
+        LevelComment.objects.filter(response__round=round).values_list("level", "text").order_by()
+    )
+    random.SystemRandom().shuffle(comments)
+    return comments
+
+
+def round_results(round: Round, *, with_previous: bool = True) -> RoundResults | None:
+    """The round's results within the anonymity rules; None while the round is not closed."""
+    if not round.is_closed:
+        return None
+    units = list(Unit.objects.filter(path__startswith=round.unit.path).order_by("path"))
+    by_path = {u.path: u for u in units}
+    questions = round_questions(round)
+    level_of = {q.pk: q.level for q, _ in questions}
+    people, answers = _counts(round)
+    groups: dict[str, list[GroupFigures]] = {}
+    hidden: dict[str, int] = {}
+    for group in Response.Group.values:
+        direct = {u.path: people[group].get(u.pk, 0) for u in units}
+        shown = anonymity.shown_groups(
+            root=round.unit.path, paths=by_path, direct=direct, threshold=round.threshold
+        )
+        groups[group] = [
+            _figures_for(by_path[p], units, people[group], answers[group], level_of)
+            for p in sorted(shown)
+        ]
+        hidden[group] = len(units) - len(shown) if shown else 0
+    total = sum(sum(p.values()) for p in people.values())
+    return RoundResults(
+        round=round,
+        questions=questions,
+        groups=groups,
+        hidden=hidden,
+        comments=_comments(round, total),
+        previous=_previous_results(round) if with_previous else None,
+    )
+
+
+def previous_round(round: Round) -> Round | None:
+    """The unit's closed round before this one."""
+    return (
+        Round.objects.filter(unit_id=round.unit_id, status=Round.Status.CLOSED)
+        .filter(Q(opens_on__lt=round.opens_on) | Q(opens_on=round.opens_on, pk__lt=round.pk))
+        .select_related("unit")
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+
+
+def _previous_results(round: Round) -> RoundResults | None:
+    previous = previous_round(round)
+    return round_results(previous, with_previous=False) if previous else None
+
+
+def default_group(round: Round, question: Question) -> str | None:
+    """The respondent group that answers ``question`` in ``round`` (employees first)."""
+    if question.level in round.employee_levels:
+        return Response.Group.EMPLOYEES
+    if question.level in round.leader_levels:
+        return Response.Group.LEADERSHIP
+    return None
+
+
+def question_summary(
+    *, round: Round, question: Question, group: str | None = None
+) -> QuestionSummary | None:
+    """One question's figures for the round's whole unit; None if suppressed or not asked.
+
+    For other apps (the action plan shows a tiltag's effect before and after). At most three
+    queries. The round's own unit is the largest group, which the differencing rule never hides,
+    so only the threshold applies here.
+    """
+    group = group or default_group(round, question)
+    if group is None or not round.is_closed:
+        return None
+    if not RoundQuestion.objects.filter(round=round, question=question).exists():
+        return None
+    people = (
+        Response.objects.filter(round=round, group=group).aggregate(n=Sum("participants"))["n"] or 0
+    )
+    if people < round.threshold:
+        return None
+    counts = dict(
+        Answer.objects.filter(response__round=round, response__group=group, question=question)
+        .values("choice")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("choice", "n")
+    )
+    return _summary(question.pk, counts)
+
+
+def latest_results_for_unit(*, unit: Unit) -> RoundResults | None:
+    """The results of the unit's most recent closed round (for the dashboard)."""
+    latest = (
+        Round.objects.filter(unit=unit, status=Round.Status.CLOSED)
+        .select_related("unit")
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    return round_results(latest) if latest else None
+
+
+def round_results_for_unit(*, unit: Unit, user: User) -> list[tuple[Round, RoundResults]]:
+    """Closed rounds of ``unit`` the user may see results of, newest first, with results."""
+    if not can(user, Action.VIEW_RESULTS, unit):
+        return []
+    rounds = Round.objects.filter(unit=unit, status=Round.Status.CLOSED).select_related("unit")
+    return [(r, round_results(r, with_previous=False)) for r in rounds.order_by("-opens_on", "-pk")]
+
+
+def round_summary(*, round: Round) -> RoundResults | None:
+    """The round's thresholded results without the comparison (for PDFs and the dashboard)."""
+    return round_results(round, with_previous=False)

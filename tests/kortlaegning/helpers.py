@@ -1,0 +1,37 @@
+"""Helpers for the mapping tests."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from kortlaegning import services
+from kortlaegning.models import Answer, Response, Round, RoundQuestion
+
+
+def full_answers(round: Round, group: str = Response.Group.EMPLOYEES, choice: str = "yes") -> dict:
+    levels = round.levels_for(group)
+    qids = RoundQuestion.objects.filter(round=round, question__level__in=levels).values_list(
+        "question_id", flat=True
+    )
+    return {str(q): choice for q in qids}
+
+
+def code_grant(round: Round, unit=None) -> tuple[str, services.Grant]:
+    [code] = services.codes_generate(round=round, unit=unit or round.unit, count=1)
+    return code, services.grant_for_code(round=round, code=code)
+
+
+def add_responses(round: Round, unit, n: int, choice: str = "yes", group: str = "employees"):
+    """``n`` responses straight into the database (for results tests; bypasses collection)."""
+    answers = full_answers(round, group, choice)
+    for _ in range(n):
+        response = Response.objects.create(
+            round=round, unit=unit, group=group, submitted_on=timezone.localdate()
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, question_id=int(q), choice=c) for q, c in answers.items()
+        )
+
+
+def close(round: Round, user) -> Round:
+    return services.round_close(round=round, closed_by=user)
