@@ -10,6 +10,7 @@ from amg_portal.organisation.models import Unit, User
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
+    ROW_LABELS,
     ROWS,
     TEXT_COLUMNS,
     Case,
@@ -114,7 +115,7 @@ class AnswerForm(forms.ModelForm):
 
 
 class ActionForm(forms.ModelForm):
-    row = forms.ChoiceField(label=_("Level"), choices=[(r.value, r.label) for r in ROWS])
+    row = forms.ChoiceField(label=_("Level"), choices=list(ROW_LABELS.items()))
     responsible = PersonChoiceField(
         label=_("Who"),
         queryset=User.objects.none(),

@@ -31,6 +31,13 @@ class Column(models.TextChoices):
 
 # The rows in the guide's order: from the organisation down to the individual.
 ROWS = [Level.ORGANISATION, Level.LEADER, Level.GROUP, Level.INDIVIDUAL]
+# The row names of bilag 2 (Organisation, Leder, Gruppen, Individ).
+ROW_LABELS = {
+    Level.ORGANISATION: _("Organisation"),
+    Level.LEADER: _("Leader"),
+    Level.GROUP: _("The group"),
+    Level.INDIVIDUAL: _("Individual"),
+}
 # Columns holding free text; the timeframe column holds concrete actions (``CaseAction``).
 TEXT_COLUMNS = [Column.ORIGIN, Column.EXPRESSION, Column.TODO]
 

@@ -13,7 +13,16 @@ from django.utils.translation import gettext_lazy as _
 from amg_portal.domain import Level
 from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Membership, Role, Unit, User
-from sten_i_skoen.models import ROWS, TEXT_COLUMNS, Case, CaseAction, CaseCell, Column, Escalation
+from sten_i_skoen.models import (
+    ROW_LABELS,
+    ROWS,
+    TEXT_COLUMNS,
+    Case,
+    CaseAction,
+    CaseCell,
+    Column,
+    Escalation,
+)
 
 # The guide's own question for each row and column (bilag 2), shown as the cell's prompt.
 PROMPTS: dict[tuple[str, str], str] = {
@@ -130,10 +139,9 @@ def case_matrix(case: Case) -> list[MatrixRow]:
     actions = list(CaseAction.objects.filter(case=case).select_related("responsible", "measure"))
     for action in actions:
         action.measure_link = measure_url(action.measure) if action.measure_id else ""
-    labels = dict(Level.choices)
     rows = []
     for level in ROWS:
-        row = MatrixRow(level=level, label=labels[level])
+        row = MatrixRow(level=level, label=ROW_LABELS[level])
         for column in TEXT_COLUMNS:
             cell = cells.get((level, column)) or CaseCell(case=case, row=level, column=column)
             row.cells.append(
