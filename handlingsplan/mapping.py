@@ -12,6 +12,7 @@ from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
+from amg_portal.organisation.access import Action, can
 from amg_portal.organisation.models import Unit
 from kortlaegning.models import Question, Round
 
@@ -47,14 +48,9 @@ def results_url(round_: Round) -> str | None:
 
 def question_summary(round_: Round, question: Question) -> Any:
     """kortlaegning's thresholded summary of one question in one round, or None."""
-    try:
-        from kortlaegning import selectors
-    except ImportError:
-        return None
-    summary = getattr(selectors, "question_summary", None)
-    if summary is None:
-        return None
-    return summary(round=round_, question=question)
+    from kortlaegning import selectors
+
+    return selectors.question_summary(round=round_, question=question)
 
 
 @dataclass
@@ -62,8 +58,10 @@ class Effect:
     question: Question
     before_round: Round
     before: Any
+    before_chart: Any
     after_round: Round | None
     after: Any
+    after_chart: Any
 
 
 def effect_of(measure) -> Effect | None:
@@ -80,23 +78,43 @@ def effect_of(measure) -> Effect | None:
         .order_by("opens_on", "pk")
         .first()
     )
+    question = measure.source_question
+    before = question_summary(before_round, question)
+    after = question_summary(after_round, question) if after_round else None
     return Effect(
-        question=measure.source_question,
+        question=question,
         before_round=before_round,
-        before=question_summary(before_round, measure.source_question),
+        before=before,
+        before_chart=summary_chart(before, question.code),
         after_round=after_round,
-        after=question_summary(after_round, measure.source_question) if after_round else None,
+        after=after,
+        after_chart=summary_chart(after, question.code),
     )
 
 
-def round_summaries(rounds: list[Round]) -> list[tuple[Round, Any]]:
-    """Per round, kortlaegning's results summary for the PDF (its charts), when it offers one."""
-    try:
-        from kortlaegning import selectors
-    except ImportError:
-        return [(r, None) for r in rounds]
-    summary = getattr(selectors, "round_summary", None)
-    return [(r, summary(round=r) if summary else None) for r in rounds]
+@dataclass
+class RoundSummary:
+    round: Round
+    sections: list[Any]  # kortlaegning.exports.Section: the results page's charts per group
+
+
+def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
+    """Per closed round the user may see results of, the results page's sections (same charts)."""
+    from kortlaegning import exports, selectors
+
+    out = []
+    for round_ in rounds:
+        visible = round_.results_published or can(user, Action.VIEW_RESULTS, round_.unit)
+        results = selectors.round_summary(round=round_) if round_.is_closed and visible else None
+        out.append(RoundSummary(round_, exports.result_sections(results) if results else []))
+    return out
+
+
+def summary_chart(summary: Any, title: str) -> Any:
+    """The results page's distribution bar for one question summary."""
+    from kortlaegning import exports
+
+    return exports.distribution_chart(summary, title) if summary is not None else None
 
 
 def prefill(unit: Unit, round_pk: str | None, question_pk: str | None) -> dict[str, Any]:

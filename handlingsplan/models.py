@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level, Prevention
@@ -338,6 +339,9 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("handlingsplan:measure_detail", args=[self.unit_id, self.pk])
 
     def milestone_progress(self) -> tuple[int, int]:
         """(reached, total) milestones, from the prefetched rows."""

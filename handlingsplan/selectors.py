@@ -208,7 +208,7 @@ class ApvDocument:
     mapping_summary: Any
 
 
-def apv_document(cycle: Cycle, *, confidential: bool) -> ApvDocument:
+def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocument:
     """The written APV: the five parts, for the reading page and the PDF."""
     overview = cycle_overview(cycle, confidential=confidential)
     measure_ids = [m.pk for m in overview.measures]
@@ -228,7 +228,7 @@ def apv_document(cycle: Cycle, *, confidential: bool) -> ApvDocument:
         overview=overview,
         evaluations=evaluations,
         history=history,
-        mapping_summary=mapping.round_summaries(overview.rounds),
+        mapping_summary=mapping.round_summaries(overview.rounds, user=reader),
     )
 
 

@@ -23,7 +23,7 @@ def _apv_context(request: HttpRequest, unit_pk: int, pk: int) -> dict:
     confidential = selectors.sees_confidential(request.user, unit)
     # Employees and leaders alike get the APV without confidential parts: it is the document
     # "available to every employee"; notes and case texts stay on the cycle page.
-    document = selectors.apv_document(cycle, confidential=False)
+    document = selectors.apv_document(cycle, confidential=False, reader=request.user)
     return {
         "unit": unit,
         "cycle": cycle,
