@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "treebeard",
+    "axes",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "amg_portal.organisation",
@@ -51,7 +54,17 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "amg_portal.organisation.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "amg_portal.organisation.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "amg_portal.organisation.middleware.NoStoreMiddleware",
+    # Last, so that a locked-out login attempt is answered before anything else runs.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "amg_portal.urls"
@@ -90,9 +103,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 if TESTING:
     # Hashing cost is not what the tests are about.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Login throttling (django-axes): lock the combination of username and client IP, so nobody can
+# lock a named user out from elsewhere. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number
+# of proxies that append to X-Forwarded-For; the client address is then read from that header.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env.env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "amg_portal.organisation.views.locked_out"
+AXES_IPWARE_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_VERBOSE = False
 
 # Danish first, English second.
 LANGUAGE_CODE = "da"
@@ -141,13 +174,54 @@ EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "AMG-portal <amg-portal@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Sessions: an absolute lifetime (SESSION_COOKIE_AGE, default 8 hours, a working day) and an idle
+# timeout (SESSION_IDLE_TIMEOUT, default 30 minutes without a request), both in seconds. The
+# session key rotates at login (Django), and logout or deactivating a user ends their sessions.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING
-CSRF_COOKIE_SECURE = not DEBUG and not TESTING
+SESSION_IDLE_TIMEOUT = env.env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# Transport and headers. Production (DEBUG off) is HTTPS only, behind a proxy that sets
+# X-Forwarded-Proto; `manage.py check --deploy --fail-level WARNING` passes with no silenced checks.
+PRODUCTION = not DEBUG and not TESTING
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_HTTPONLY = True
+if PRODUCTION:
+    # __Host- cookies must be Secure, host-only and Path=/: no subdomain can set or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+    LANGUAGE_COOKIE_NAME = "__Host-amg_language"
+    LANGUAGE_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 365 * 24 * 60 * 60
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# "same-origin" sends no Referer to any other site (so nothing of a URL leaves the portal). We do
+# not use "no-referrer": with it browsers send `Origin: null` on form posts, which Django's CSRF
+# protection rightly refuses.
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp): only our own scripts, styles and images; no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

@@ -98,10 +98,23 @@ def can(user: User, action: Action, unit: Unit) -> bool:
 
 
 def require(user: User, action: Action, unit: Unit) -> None:
-    """404 for an outsider, 403 for a member without the right, nothing when allowed."""
+    """404 for an outsider, 403 for a member without the right, nothing when allowed.
+
+    Every refusal is written to the audit log (who, which unit, which action).
+    """
     if can(user, action, unit):
         return
-    if _is_coordinator(user) or roles_on(user, unit):
+    member = _is_coordinator(user) or bool(roles_on(user, unit))
+    from amg_portal.organisation import audit
+
+    audit.record(
+        kind="access_denied",
+        actor=user,
+        unit=unit,
+        target=f"unit {unit.pk}",
+        detail=f"{action.value}: {'403' if member else '404'}",
+    )
+    if member:
         raise PermissionDenied
     raise Http404
 

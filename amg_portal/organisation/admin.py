@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from amg_portal.organisation.models import Membership, Unit, User
+from amg_portal.organisation.models import AuditEntry, Membership, Unit, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -40,3 +40,26 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The coordinator reads the audit log; nobody adds, changes or deletes entries."""
+
+    list_display = ["at", "kind", "actor_name", "unit", "target", "detail", "ip_address"]
+    list_filter = ["kind", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_name", "target", "detail"]
+    date_hierarchy = "at"
+    list_select_related = ["unit"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.coordinates

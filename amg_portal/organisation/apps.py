@@ -6,3 +6,6 @@ class OrganisationConfig(AppConfig):
     name = "amg_portal.organisation"
     label = "organisation"
     verbose_name = _("Organisation")
+
+    def ready(self) -> None:
+        from amg_portal.organisation import signals  # noqa: F401

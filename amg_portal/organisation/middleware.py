@@ -1,9 +1,22 @@
-"""Use a logged-in user's preferred language instead of the browser's."""
+"""Request-wide behaviour of the organisation layer: language, session timeout, no caching."""
 
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.utils import translation
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+
+IDLE_KEY = "amg_last_seen"
 
 
 class UserLanguageMiddleware:
+    """Use a logged-in user's preferred language instead of the browser's."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -13,3 +26,42 @@ class UserLanguageMiddleware:
             translation.activate(user.language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class SessionTimeoutMiddleware:
+    """Log a user out after SESSION_IDLE_TIMEOUT seconds without a request.
+
+    The absolute lifetime is the session cookie's own age (SESSION_COOKIE_AGE), which is not
+    extended by activity because SESSION_SAVE_EVERY_REQUEST stays off.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last_seen = request.session.get(IDLE_KEY, now)
+            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _("You were logged out after a period without activity."))
+            elif now - last_seen >= 60 or IDLE_KEY not in request.session:
+                # Writing once a minute at most keeps the session table quiet.
+                request.session[IDLE_KEY] = now
+        return self.get_response(request)
+
+
+class NoStoreMiddleware:
+    """Nothing the app renders may be kept by a browser or proxy cache: it is all about people.
+
+    Static files never reach this middleware (whitenoise answers them earlier).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if "Cache-Control" not in response:
+            patch_cache_control(response, no_store=True, private=True)
+        return response

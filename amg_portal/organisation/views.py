@@ -104,3 +104,9 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The unit has been saved."))
         return redirect("organisation:unit_detail", pk=unit.pk)
     return render(request, "organisation/unit_form.html", {"form": form, "unit": unit})
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes' answer to a locked username + address: a clear page, status 429."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)

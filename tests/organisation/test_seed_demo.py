@@ -4,6 +4,7 @@ import json
 from io import StringIO
 
 from django.core.management import call_command
+from django.http import HttpRequest
 
 from amg_portal.organisation.access import Action, can
 from amg_portal.organisation.demo import DEMO_PASSWORD
@@ -61,7 +62,9 @@ def test_it_prints_json_for_scripts(db):
 def test_every_demo_login_works_and_has_its_role(client, db):
     data = json.loads(seed("--json"))
     for row in data["users"]:
-        assert client.login(username=row["username"], password=row["password"]), row
+        assert client.login(
+            request=HttpRequest(), username=row["username"], password=row["password"]
+        ), row
         user = User.objects.get(username=row["username"])
         if row["role"] == "coordinator":
             assert user.coordinates and user.is_staff

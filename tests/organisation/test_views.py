@@ -40,7 +40,8 @@ def test_it_shows_the_leader_their_roles_and_units(login, leader_a, group_a1, un
 
 def test_home_page_queries_are_bounded(login, leader_a, group_a1, django_assert_max_num_queries):
     client = login(leader_a)
-    with django_assert_max_num_queries(8):
+    client.get(reverse("home"))  # the first request after login starts the idle-timeout clock
+    with django_assert_max_num_queries(7):
         client.get(reverse("home"))
 
 
@@ -64,7 +65,8 @@ def test_unit_page_queries_are_bounded(
     for n in range(10):
         Unit.objects.add_child(unit_a, create_kwargs={"name": f"Gruppe {n}", "kind": "group"})
     client = login(leader_a)
-    with django_assert_max_num_queries(12):
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(10):
         response = client.get(detail(unit_a))
     assert len(response.context["children"]) == 11
 
