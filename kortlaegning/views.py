@@ -7,6 +7,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.organisation.access import Action, can, require
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Membership, Unit, User
 from kortlaegning import exports, selectors, services
 from kortlaegning.forms import (
     CodesForm,
@@ -40,12 +41,26 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
 def _may_see_results(user: User, round: Round) -> bool:
     if can(user, Action.VIEW_RESULTS, round.unit):
         return True
-    return round.results_published and can(user, Action.VIEW_UNIT, round.unit)
+    return round.results_published and _has_role_within(user, round.unit)
+
+
+def _has_role_within(user: User, unit: Unit) -> bool:
+    return Membership.objects.filter(user=user, unit__path__startswith=unit.path).exists()
 
 
 def results_round_for_user(user: User, pk: int) -> Round:
-    """A round whose results the user may see (published results also for employees)."""
-    round = round_for_user(user, pk, Action.VIEW_UNIT)
+    """A round whose results the user may see: VIEW_RESULTS, or published and working there.
+
+    Published results are for everyone with a role in the round's unit or below it (employees of
+    a research group see their institute's published figures); others get 404, members 403.
+    """
+    working_below = Membership.objects.filter(
+        user=user, unit__path__startswith=OuterRef("unit__path")
+    )
+    scope = Round.objects.filter(
+        Q(unit__in=Unit.objects.visible_to(user)) | Q(Exists(working_below), results_published=True)
+    ).select_related("unit")
+    round = get_object_or_404(scope, pk=pk)
     if not _may_see_results(user, round):
         raise PermissionDenied
     if user.coordinates:

@@ -3,11 +3,18 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import translation
 
 from kortlaegning import services, tokens
 from kortlaegning.models import AnswerCode, LevelComment, Response, Round
 from kortlaegning.services import Refusal
 from tests.kortlaegning.helpers import close, code_grant, full_answers
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_it_stores_only_a_keyed_hash_of_each_code(open_round):

@@ -1,0 +1,190 @@
+"""The respondent's pages: exchange a code for a session, answer level by level, submit once."""
+
+import pytest
+from django.urls import reverse
+
+from kortlaegning import services, tokens
+from kortlaegning.models import LevelComment, Response, Round
+from tests.kortlaegning.helpers import close
+
+
+def _step(round, n):
+    return reverse("kortlaegning:answer_step", args=[round.pk, n])
+
+
+def _level_data(round, level, choice="yes", **extra):
+    qids = round.round_questions.filter(question__level=level).values_list("question_id", flat=True)
+    return {**{f"q{q}": choice for q in qids}, **extra}
+
+
+def _start_with_code(client, round):
+    [code] = services.codes_generate(round=round, unit=round.unit, count=1)
+    response = client.get(reverse("kortlaegning:answer_code", args=[round.pk, code]))
+    return code, response
+
+
+def test_it_exchanges_the_code_for_a_session_and_a_url_without_it(client, open_round):
+    code, response = _start_with_code(client, open_round)
+    assert response.status_code == 302
+    assert response["Location"] == _step(open_round, 1)
+    assert code not in response["Location"]
+    assert code not in str(dict(client.session))
+
+
+def test_it_answers_the_whole_form_and_stores_one_response(client, open_round):
+    _start_with_code(client, open_round)
+    response = client.post(_step(open_round, 1), _level_data(open_round, "I", comment_I="Travlt"))
+    assert response["Location"] == _step(open_round, 2)
+    response = client.post(_step(open_round, 2), _level_data(open_round, "G", "partly"))
+    assert response["Location"] == reverse("kortlaegning:answer_done", args=[open_round.pk])
+    assert Response.objects.count() == 1
+    assert LevelComment.objects.get().text == "Travlt"
+    again = client.post(_step(open_round, 2), _level_data(open_round, "G", "partly"))
+    assert again.status_code == 302  # a retry or the back button lands on the thank-you page
+    assert Response.objects.count() == 1
+
+
+def test_it_keeps_every_answer_on_a_validation_error(client, open_round):
+    _start_with_code(client, open_round)
+    data = _level_data(open_round, "I", "no", comment_I="Min kommentar")
+    missing = next(iter(data))
+    del data[missing]
+    response = client.post(_step(open_round, 1), data)
+    assert response.status_code == 200
+    assert "Min kommentar" in response.text
+    assert (
+        response.text.count('value="no" checked') + response.text.count('checked value="no"')
+        >= len(data) - 1
+        or response.text.count("checked") >= len(data) - 1
+    )
+    assert Response.objects.count() == 0
+
+
+def test_it_keeps_answers_when_going_back(client, open_round):
+    _start_with_code(client, open_round)
+    client.post(_step(open_round, 1), _level_data(open_round, "I", "partly"))
+    client.post(_step(open_round, 2), {**_level_data(open_round, "G", "no"), "back": "1"})
+    page = client.get(_step(open_round, 1))
+    assert page.text.count("checked") == 11
+    page = client.get(_step(open_round, 2))
+    assert page.text.count("checked") == 7
+
+
+def test_it_rejects_tampered_values_and_keeps_the_code(client, open_round):
+    code, _ = _start_with_code(client, open_round)
+    data = _level_data(open_round, "I")
+    data[next(iter(data))] = "maybe"
+    assert client.post(_step(open_round, 1), data).status_code == 200
+    assert (
+        client.post(
+            _step(open_round, 1), _level_data(open_round, "I", comment_I="x" * 1001)
+        ).status_code
+        == 200
+    )
+    assert services.grant_for_code(round=open_round, code=code)
+
+
+def test_it_ignores_tampered_question_ids_and_levels(client, open_round):
+    _start_with_code(client, open_round)
+    extra = _level_data(open_round, "O")  # a level employees are not asked
+    client.post(_step(open_round, 1), {**_level_data(open_round, "I"), **extra, "comment_O": "x"})
+    client.post(_step(open_round, 2), _level_data(open_round, "G"))
+    response = Response.objects.get()
+    assert set(response.answers.values_list("question__level", flat=True)) == {"I", "G"}
+    assert not LevelComment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("situation", "status", "text"),
+    [
+        ("unknown", 404, "Vi kender ikke denne kode"),
+        ("used", 409, "allerede brugt"),
+        ("closed", 410, "Kortlægningen er lukket"),
+        ("not_open", 403, "ikke åbnet endnu"),
+    ],
+)
+def test_it_shows_a_clear_page_for_a_bad_code(
+    client, open_round, leader_a, today, situation, status, text
+):
+    [code] = services.codes_generate(round=open_round, unit=open_round.unit, count=1)
+    if situation == "unknown":
+        code = tokens.new_code()
+    elif situation == "used":
+        services.response_submit(
+            round=open_round,
+            grant=services.grant_for_code(round=open_round, code=code),
+            answers={
+                str(q): "yes"
+                for q in open_round.round_questions.filter(question__level__in="IG").values_list(
+                    "question_id", flat=True
+                )
+            },
+            comments={},
+        )
+    elif situation == "closed":
+        close(open_round, leader_a)
+    else:
+        Round.objects.filter(pk=open_round.pk).update(
+            opens_on=today.replace(year=today.year + 1),
+            closes_on=today.replace(year=today.year + 1),
+        )
+    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    assert response.status_code == status
+    assert text in response.text
+
+
+def test_it_shows_the_refusal_in_english(client, open_round):
+    client.cookies["amg_language"] = "en"
+    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
+    assert response.status_code == 404
+    assert "We do not know this code" in response.text
+    client.cookies["amg_language"] = "da"
+    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
+    assert "We do not know this code" not in response.text
+
+
+def test_it_accepts_a_typed_code(client, open_round):
+    [code] = services.codes_generate(round=open_round, unit=open_round.unit, count=1)
+    url = reverse("kortlaegning:answer_entry", args=[open_round.pk])
+    response = client.post(url, {"code": tokens.format_code(code).lower()})
+    assert response["Location"] == _step(open_round, 1)
+
+
+def test_it_keeps_a_mistyped_code_in_the_field(client, open_round):
+    url = reverse("kortlaegning:answer_entry", args=[open_round.pk])
+    response = client.post(url, {"code": "ABCD-WRONG"})
+    assert response.status_code == 200
+    assert "ABCD-WRONG" in response.text
+
+
+def test_it_sends_a_visitor_without_a_code_to_the_start(client, open_round):
+    response = client.get(_step(open_round, 1))
+    assert response.status_code == 400
+    assert reverse("kortlaegning:answer_entry", args=[open_round.pk]) in response.text
+
+
+def test_it_lets_the_leader_answer_from_the_round_page(login, leader_a, open_round):
+    client = login(leader_a)
+    response = client.post(reverse("kortlaegning:answer_as_leader", args=[open_round.pk]))
+    assert response["Location"] == _step(open_round, 1)
+    client.post(_step(open_round, 1), _level_data(open_round, "L"))
+    client.post(_step(open_round, 2), _level_data(open_round, "O"))
+    assert Response.objects.get().group == "leadership"
+    again = client.post(reverse("kortlaegning:answer_as_leader", args=[open_round.pk]))
+    assert again.status_code == 409
+
+
+def test_it_records_a_dialogue_as_one_joint_answer_set(login, amr_a, unit_a, leader_a, today):
+    round = services.round_create(
+        unit=unit_a, created_by=leader_a, title="Dialog", mode="dialogue",
+        collection="open_link", opens_on=today, closes_on=today, threshold=1,
+    )  # fmt: skip
+    round = services.round_open(round=round, opened_by=leader_a)
+    data = {
+        **_level_data(round, "I"), **_level_data(round, "G", "partly"),
+        "unit": unit_a.pk, "participants": 8, "summary": "God snak",
+    }  # fmt: skip
+    response = login(amr_a).post(reverse("kortlaegning:dialogue_record", args=[round.pk]), data)
+    assert response.status_code == 302
+    stored = Response.objects.get()
+    assert (stored.is_dialogue, stored.participants, stored.summary) == (True, 8, "God snak")

@@ -1,0 +1,186 @@
+"""Every page: happy path, anonymous → login, wrong method → 405, outsider → 404, no right → 403."""
+
+import pytest
+from django.urls import reverse
+
+from amg_portal.organisation.models import Role
+from kortlaegning import services
+from kortlaegning.models import Round
+from tests.conftest import give_role, make_user
+from tests.kortlaegning.helpers import add_responses, close
+
+# (url name, methods allowed, action's member without the right: fixture name or None)
+PAGES = [
+    ("round_detail", ["GET"], None),
+    ("round_edit", ["GET", "POST"], "amr_a"),
+    ("round_open", ["POST"], "amr_a"),
+    ("round_close", ["POST"], "amr_a"),
+    ("round_reopen", ["GET", "POST"], "amr_a"),
+    ("round_publish", ["POST"], "amr_a"),
+    ("collection", ["GET"], "amg_a"),
+    ("codes_print", ["POST"], "amg_a"),
+    ("invitations_send", ["POST"], "amg_a"),
+    ("invitations_remind", ["POST"], "amg_a"),
+    ("open_link_create", ["POST"], "amg_a"),
+    ("dialogue_record", ["GET", "POST"], "amg_a"),
+    ("answer_as_leader", ["POST"], "amr_a"),
+    ("round_results", ["GET"], "employee_on_a"),
+]
+
+
+@pytest.fixture
+def employee_on_a(unit_a):
+    return give_role(make_user("employee_on_a"), unit_a, Role.EMPLOYEE)
+
+
+def _url(name, round):
+    return reverse(f"kortlaegning:{name}", args=[round.pk])
+
+
+@pytest.fixture
+def round_b(unit_b, leader_b, today):
+    return services.round_create(
+        unit=unit_b, created_by=leader_b, title="B's runde", opens_on=today, closes_on=today
+    )
+
+
+@pytest.mark.parametrize(("name", "methods", "_member"), PAGES)
+def test_it_sends_anonymous_users_to_the_login_page(client, draft_round, name, methods, _member):
+    response = getattr(client, methods[0].lower())(_url(name, draft_round))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "methods", "_member"), PAGES)
+def test_it_answers_405_to_a_wrong_method(login, leader_a, draft_round, name, methods, _member):
+    wrong = "post" if "POST" not in methods else "put"
+    assert getattr(login(leader_a), wrong)(_url(name, draft_round)).status_code == 405
+
+
+@pytest.mark.parametrize(("name", "methods", "_member"), PAGES)
+def test_it_hides_b_rounds_from_the_amr_of_a(login, amr_a, round_b, name, methods, _member):
+    client = login(amr_a)
+    response = getattr(client, methods[0].lower())(_url(name, round_b))
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_it_hides_b_exports_from_the_amr_of_a(login, amr_a, round_b, leader_b, fmt):
+    round_b = services.round_open(round=round_b, opened_by=leader_b)
+    close(round_b, leader_b)
+    url = reverse("kortlaegning:results_export", args=[round_b.pk, fmt])
+    assert login(amr_a).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "methods", "member"), [p for p in PAGES if p[2]])
+def test_it_forbids_members_without_the_right(request, login, draft_round, name, methods, member):
+    user = request.getfixturevalue(member)
+    response = getattr(login(user), methods[0].lower())(_url(name, draft_round))
+    assert response.status_code == 403
+
+
+def test_it_lists_the_rounds_the_user_can_see(login, amr_a, draft_round, round_b):
+    response = login(amr_a).get(reverse("kortlaegning:index"))
+    assert response.status_code == 200
+    assert draft_round.title in response.text
+    assert round_b.title not in response.text
+
+
+def test_it_creates_a_round(login, leader_a, unit_a, today):
+    data = {
+        "unit": unit_a.pk, "title": "Forår", "mode": "written", "collection": "codes",
+        "employee_levels": ["I", "G"], "leader_levels": ["L", "O"],
+        "opens_on": today.isoformat(), "closes_on": today.isoformat(), "threshold": 5,
+    }  # fmt: skip
+    response = login(leader_a).post(reverse("kortlaegning:round_create"), data)
+    round = Round.objects.get(title="Forår")
+    assert response.status_code == 302
+    assert response["Location"] == _url("round_detail", round)
+
+
+def test_it_keeps_the_input_on_a_bad_round_form(login, leader_a, unit_a, today):
+    data = {
+        "unit": unit_a.pk, "title": "Mit forsøg", "mode": "written", "collection": "codes",
+        "opens_on": today.isoformat(), "closes_on": "2000-01-01", "threshold": 2,
+    }  # fmt: skip
+    response = login(leader_a).post(reverse("kortlaegning:round_create"), data)
+    assert response.status_code == 200
+    assert "Mit forsøg" in response.text
+    assert not Round.objects.exists()
+
+
+def test_it_refuses_round_creation_on_a_foreign_unit(login, leader_a, unit_b, today):
+    data = {
+        "unit": unit_b.pk, "title": "Snyd", "mode": "written", "collection": "codes",
+        "employee_levels": ["I"], "opens_on": today.isoformat(),
+        "closes_on": today.isoformat(), "threshold": 5,
+    }  # fmt: skip
+    response = login(leader_a).post(reverse("kortlaegning:round_create"), data)
+    assert response.status_code == 200  # not a choice: the form says so
+    assert not Round.objects.exists()
+
+
+def test_it_runs_the_lifecycle_through_the_pages(login, leader_a, draft_round):
+    client = login(leader_a)
+    client.post(_url("round_open", draft_round))
+    draft_round.refresh_from_db()
+    assert draft_round.is_open
+    client.post(_url("round_close", draft_round))
+    draft_round.refresh_from_db()
+    assert draft_round.is_closed
+    response = client.post(_url("round_reopen", draft_round), {"reason": ""})
+    assert response.status_code == 200
+    client.post(_url("round_reopen", draft_round), {"reason": "For få svar"})
+    draft_round.refresh_from_db()
+    assert draft_round.is_open
+
+
+def test_it_shows_a_round_page_in_few_queries(
+    login, amr_a, open_round, django_assert_max_num_queries
+):
+    client = login(amr_a)
+    with django_assert_max_num_queries(12):
+        assert client.get(_url("round_detail", open_round)).status_code == 200
+
+
+def test_it_prints_a_code_sheet_with_qr_codes(login, amr_a, open_round):
+    response = login(amr_a).post(
+        _url("codes_print", open_round), {"unit": open_round.unit_id, "count": 3}
+    )
+    assert response.status_code == 200
+    assert response.text.count('class="code-card"') == 3
+    assert response.text.count("<svg") >= 3
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_it_shows_results_with_few_queries(
+    login, leader_a, open_round, group_a1, django_assert_max_num_queries
+):
+    add_responses(open_round, group_a1, 6, "yes")
+    add_responses(open_round, open_round.unit, 6, "no")
+    close(open_round, leader_a)
+    client = login(leader_a)
+    with django_assert_max_num_queries(20):
+        response = client.get(_url("round_results", open_round))
+    assert response.status_code == 200
+    assert "Gruppe A1" in response.text
+    assert "<svg" in response.text
+
+
+def test_it_shows_published_results_to_employees(login, leader_a, employee_a, open_round):
+    add_responses(open_round, open_round.unit, 5)
+    closed = close(open_round, leader_a)
+    url = _url("round_results", closed)
+    assert login(employee_a).get(url).status_code == 404  # A1 is below A: an outsider to A
+    services.round_publish_results(round=closed, published_by=leader_a)
+    assert login(employee_a).get(url).status_code == 200
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_it_exports_results(login, amr_a, leader_a, open_round, fmt):
+    add_responses(open_round, open_round.unit, 5)
+    close(open_round, leader_a)
+    url = reverse("kortlaegning:results_export", args=[open_round.pk, fmt])
+    response = login(amr_a).get(url)
+    assert response.status_code == 200
+    assert "attachment" in response["Content-Disposition"]
