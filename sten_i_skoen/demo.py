@@ -23,8 +23,8 @@ from sten_i_skoen.services import (
 TITLE = "Arbejdspres i forbindelse med eksamensperioden"
 PROBLEM = (
     "I de sidste to eksamensperioder har flere i instituttet haft meget lange arbejdsdage med "
-    "rettearbejde oven i forskning og vejledning. En kollega er sygemeldt, og flere giver udtryk "
-    "for, at de ikke kan nå deres opgaver."
+    "rettearbejde oven i forskning og vejledning, og flere giver udtryk for, at de ikke kan nå "
+    "deres opgaver."
 )
 ORG, LEAD, GRP, IND = Level.ORGANISATION, Level.LEADER, Level.GROUP, Level.INDIVIDUAL
 CELLS = {

@@ -58,6 +58,7 @@ class CaseForm(forms.ModelForm):
     def __init__(self, *args, unit: Unit, user: User, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["participants"].queryset = unit_people(unit).exclude(pk=user.pk)
+        self.fields["occasion"].choices = Case.Occasion.choices  # no empty "------" radio
 
 
 class ParticipantsForm(forms.Form):

@@ -87,3 +87,36 @@ def test_it_fills_the_matrix_escalates_and_creates_an_action(page: Page, live_se
     page.goto(f"{live_server.url}/sten-i-skoen/videreforelser/")
     expect(page.get_by_role("link", name="Fristerne for censur bør flyttes.")).to_be_visible()
     expect(page.get_by_text("Travlhed i eksamensperioden")).to_have_count(0)
+
+
+def test_a_conflicting_save_shows_both_texts_and_keeps_mine(page: Page, live_server, demo):
+    from sten_i_skoen.services import case_create, cell_save
+
+    users = demo.users
+    case = case_create(
+        unit=demo.units["Institut for Biologi"],
+        created_by=users["amr"],
+        title="Konfliktsag",
+        problem="p",
+        occasion=Case.Occasion.RISK,
+        participants=[users["tr"]],
+    )
+    page.set_viewport_size({"width": 1366, "height": 900})
+    log_in(page, live_server.url, "tr")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    # Someone else saves the same cell after the page was loaded.
+    cell_save(case=case, row="L", column="todo", text="AMR's tekst", version=0, by=users["amr"])
+    cell = page.get_by_label("Hvad kan lederen gøre?")
+    cell.fill("Min tekst")
+    cell.blur()
+    expect(page.locator("#status-L-todo")).to_contain_text("flet dem sammen", timeout=10_000)
+    expect(page.locator("#cell-L-todo .conflict-theirs")).to_have_text("AMR's tekst")
+    expect(cell).to_have_value("Min tekst")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator("#cell-L-todo").screenshot(path=SHOTS / "sten-i-skoen-conflict-da.png")
+    cell.fill("AMR's tekst og min tekst")
+    page.locator("#cell-L-todo").get_by_role("button", name="Gem").click()
+    expect(page.locator("#status-L-todo")).to_contain_text("Gemt", timeout=10_000)
+    assert CaseCell.objects.get(case=case, row="L", column="todo").text == (
+        "AMR's tekst og min tekst"
+    )

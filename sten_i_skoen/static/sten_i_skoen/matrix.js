@@ -51,6 +51,9 @@
         form.querySelector("input[name=version]").value = data.version;
         if (form.querySelector("textarea").value === sent) { dirty.delete(form); }
         form.classList.remove("has-problem");
+        form.querySelector("textarea").classList.remove("is-invalid");
+        var box = form.querySelector(".conflict");
+        if (box) { box.remove(); }
         status(form, data.message, "info");
       } else {
         if (data.conflict) {
