@@ -77,9 +77,16 @@ def open_case_counts(units: Iterable[Unit] | QuerySet[Unit]) -> dict[int, int]:
     return dict(rows)
 
 
-def open_case_count(units: Iterable[Unit] | QuerySet[Unit]) -> int:
+def open_case_count(
+    units: Iterable[Unit] | QuerySet[Unit], *, excluding: Iterable[int] = ()
+) -> int:
     """The number of open cases in ``units``, for the dashboard (one query)."""
-    return Case.objects.open().filter(unit__in=units).count()
+    return Case.objects.open().filter(unit__in=units).exclude(pk__in=list(excluding)).count()
+
+
+def open_escalation_count(user: User) -> int:
+    """Escalations awaiting an answer from ``user``'s management level, for the dashboard."""
+    return escalation_inbox(user).exclude(status=Escalation.Status.ANSWERED).count()
 
 
 def unit_people(unit: Unit) -> QuerySet[User]:

@@ -49,18 +49,15 @@ def index(request: HttpRequest) -> HttpResponse:
     """The cases the user takes part in (or leads), and only a count of the others."""
     cases = list(selectors.cases_for(request.user))
     visible_units = Unit.objects.visible_to(request.user)
-    counts = selectors.open_case_counts(visible_units)
-    mine_open = sum(1 for c in cases if c.status != Case.Status.CLOSED)
+    others_open = selectors.open_case_count(visible_units, excluding=[c.pk for c in cases])
     creatable = list(Unit.objects.permitting(request.user, Action.CREATE_CASE))
-    inbox_count = (
-        selectors.escalation_inbox(request.user).exclude(status=Escalation.Status.ANSWERED).count()
-    )
+    inbox_count = selectors.open_escalation_count(request.user)
     return render(
         request,
         "sten_i_skoen/index.html",
         {
             "cases": cases,
-            "others_open": max(sum(counts.values()) - mine_open, 0),
+            "others_open": others_open,
             "creatable": creatable,
             "inbox_count": inbox_count,
         },

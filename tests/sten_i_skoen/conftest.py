@@ -7,8 +7,28 @@ from __future__ import annotations
 
 import pytest
 
+from amg_portal.organisation.models import Role
 from sten_i_skoen.models import Case
 from sten_i_skoen.services import case_create
+from tests.conftest import give_role, make_user
+
+
+@pytest.fixture
+def leader_a1(group_a1):
+    """Leads a sub-unit of A: not the leader of a case in A."""
+    return give_role(make_user("leader_a1"), group_a1, Role.LEADER)
+
+
+@pytest.fixture
+def amr_faculty(faculty):
+    """AMR above A: a role covering A, but not the leader."""
+    return give_role(make_user("amr_faculty"), faculty, Role.AMR)
+
+
+@pytest.fixture
+def colleague_a(unit_a):
+    """An employee of A who does not take part in the case."""
+    return give_role(make_user("colleague_a"), unit_a, Role.EMPLOYEE)
 
 
 @pytest.fixture

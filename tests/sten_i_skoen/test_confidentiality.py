@@ -7,7 +7,7 @@ from sten_i_skoen.selectors import open_case_count, open_case_counts
 from sten_i_skoen.services import escalation_create
 from tests.conftest import give_role, make_user
 
-OUTSIDERS = ["tr_a", "amg_a", "leader_b"]
+OUTSIDERS = ["tr_a", "amg_a", "leader_b", "leader_a1", "amr_faculty", "colleague_a"]
 INSIDERS = ["amr_a", "employee_a", "leader_a", "coordinator"]
 
 
@@ -55,6 +55,11 @@ def test_it_answers_404_on_every_case_url_for_non_participants(case, login, requ
         response = getattr(client, method)(url)
         assert response.status_code == 404, (name, method, url)
     assert Case.objects.get(pk=case.pk).status == Case.Status.OPEN
+
+
+def test_a_former_participant_loses_access(case, login, employee_a, amr_a):
+    case.participants.remove(employee_a)
+    assert login(employee_a).get(case.get_absolute_url()).status_code == 404
 
 
 def test_it_answers_404_for_a_case_that_does_not_exist(case, login, leader_a):
