@@ -21,16 +21,20 @@ messages: $(STAMP)
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 
 # Each app keeps its own catalogue in <app>/locale; the project's own strings live in locale/.
-# `make makemessages` updates all of them, `make makemessages APP=kortlaegning` just one.
-APPS := kortlaegning sten_i_skoen handlingsplan
+# `make makemessages` updates all of them, `make makemessages APP=kortlaegning` one app's, and
+# `make makemessages APP=.` only the project's own.
+APPS := kortlaegning sten_i_skoen handlingsplan amg_portal/dashboard
 MAKEMESSAGES := makemessages -l da -l en --no-location --no-obsolete --verbosity 0
+ROOT_MESSAGES := $(BIN)/python manage.py $(MAKEMESSAGES) --ignore=.venv --ignore=staticfiles \
+	--ignore=test-results --ignore=tests --ignore=bench $(foreach app,$(APPS),--ignore=$(app)/*)
 makemessages: $(STAMP)
 ifeq ($(APP),)
-	$(BIN)/python manage.py $(MAKEMESSAGES) --ignore=.venv --ignore=staticfiles --ignore=test-results \
-		--ignore=tests --ignore=bench $(foreach app,$(APPS),--ignore=$(app))
-	for app in $(APPS); do (cd $$app && ../$(BIN)/python ../manage.py $(MAKEMESSAGES)) || exit 1; done
+	$(ROOT_MESSAGES)
+	for app in $(APPS); do (cd $$app && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py $(MAKEMESSAGES)) || exit 1; done
+else ifeq ($(APP),.)
+	$(ROOT_MESSAGES)
 else
-	cd $(APP) && ../$(BIN)/python ../manage.py $(MAKEMESSAGES)
+	cd $(APP) && $(CURDIR)/$(BIN)/python $(CURDIR)/manage.py $(MAKEMESSAGES)
 endif
 
 # Serve the demo on http://127.0.0.1:8000 (embedded SQLite unless DATABASE_URL is set).

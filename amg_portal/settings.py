@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "kortlaegning",
     "sten_i_skoen",
     "handlingsplan",
+    "amg_portal.dashboard",
 ]
 
 MIDDLEWARE = [

@@ -48,5 +48,6 @@ urlpatterns = [
     path("kortlaegning/", include("kortlaegning.urls")),
     path("sten-i-skoen/", include("sten_i_skoen.urls")),
     path("handlingsplan/", include("handlingsplan.urls")),
+    path("overblik/", include("amg_portal.dashboard.urls")),
     path("admin/", admin.site.urls),
 ]

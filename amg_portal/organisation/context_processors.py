@@ -6,41 +6,26 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Unit
 
 
 def _nav_items(user) -> list[dict]:
     if not user.is_authenticated:
         return []
-    # One query: which actions the user may take anywhere.
-    visible = Unit.objects.visible_to(user)
-    items = [{"label": _("Home"), "url": reverse("home"), "name": "home"}]
-    if user.coordinates or visible.exists():
-        items.append(
-            {"label": _("Units"), "url": reverse("organisation:unit_list"), "name": "units"}
-        )
-        items.append(
-            {"label": _("Mapping"), "url": reverse("kortlaegning:index"), "name": "kortlaegning"}
-        )
-        if Unit.objects.permitting(user, Action.CREATE_CASE).exists() or user.coordinates:
-            items.append(
-                {
-                    "label": _("Stone in the shoe"),
-                    "url": reverse("sten_i_skoen:index"),
-                    "name": "sten_i_skoen",
-                }
-            )
-        items.append(
-            {
-                "label": _("Action plan"),
-                "url": reverse("handlingsplan:index"),
-                "name": "handlingsplan",
-            }
-        )
+    items = [("home", "home", _("Home"))]
+    # Everything below is about units: only for people who hold a role somewhere (one query).
+    if user.coordinates or Unit.objects.visible_to(user).exists():
+        items += [
+            ("dashboard", "dashboard:index", _("Dashboard")),
+            ("units", "organisation:unit_list", _("Units")),
+            ("kortlaegning", "kortlaegning:index", _("Mapping")),
+            # Every member may take part in a case; each list shows only what its reader may see.
+            ("sten_i_skoen", "sten_i_skoen:index", _("Stone in the shoe")),
+            ("handlingsplan", "handlingsplan:index", _("Action plan")),
+        ]
     if user.coordinates and user.is_staff:
-        items.append({"label": _("Administration"), "url": reverse("admin:index"), "name": "admin"})
-    return items
+        items.append(("admin", "admin:index", _("Administration")))
+    return [{"name": name, "url": reverse(url), "label": label} for name, url, label in items]
 
 
 def navigation(request) -> dict:
