@@ -113,7 +113,7 @@ def test_it_counts_open_cases_per_unit(case, unit_a, unit_b, django_assert_num_q
 def test_it_keeps_the_index_query_count_flat(case, login, leader_a, django_assert_max_num_queries):
     client = login(leader_a)
     client.get(reverse("sten_i_skoen:index"))
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(9):
         response = client.get(reverse("sten_i_skoen:index"))
     assert response.status_code == 200
 

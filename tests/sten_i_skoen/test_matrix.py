@@ -41,7 +41,7 @@ def test_it_loads_the_matrix_page_in_few_queries(
         cell_save(case=case, row=row, column="todo", text=f"tekst {row}", version=0, by=amr_a)
     client = login(leader_a)
     client.get(case.get_absolute_url())
-    with django_assert_max_num_queries(14) as ctx:
+    with django_assert_max_num_queries(12) as ctx:
         response = client.get(case.get_absolute_url())
     assert response.status_code == 200
     cell_queries = [q for q in ctx.captured_queries if "sten_i_skoen_casecell" in q["sql"]]
