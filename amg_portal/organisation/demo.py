@@ -75,6 +75,8 @@ class DemoOrganisation:
     units: dict[str, Unit] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
     logins: list[dict[str, str]] = field(default_factory=list)
+    # Extra top-level keys for ``seed_demo --json`` from the apps' demos (e.g. "survey").
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 def _unit(parent: Unit | None, name: str, kind: str, headcount: int) -> Unit:

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 if importlib.util.find_spec(f"{app}.demo") is not None:
                     importlib.import_module(f"{app}.demo").seed(org)
         if options["json"]:
-            self.stdout.write(json.dumps({"users": org.logins}, ensure_ascii=False))
+            self.stdout.write(json.dumps({"users": org.logins, **org.extra}, ensure_ascii=False))
             return
         self._table(org.logins)
 
