@@ -1,0 +1,57 @@
+"""The database-backed rate limiter holds under concurrency and answers with a clear 429."""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import RequestFactory
+
+from amg_portal.organisation.models import RateLimitCounter
+from amg_portal.ratelimit import rate_limit_hit, rate_limited
+
+
+def test_it_allows_up_to_the_limit_per_address(db):
+    results = [rate_limit_hit(scope="t", address="10.0.0.1", limit=3, window=60) for _ in range(5)]
+    assert results == [True, True, True, False, False]
+    assert rate_limit_hit(scope="t", address="10.0.0.2", limit=3, window=60)
+    assert rate_limit_hit(scope="other", address="10.0.0.1", limit=3, window=60)
+
+
+def test_it_stores_no_raw_addresses(db):
+    rate_limit_hit(scope="t", address="192.0.2.55", limit=3, window=60)
+    assert not RateLimitCounter.objects.filter(key__contains="192.0.2.55").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_are_all_counted():
+    allowed = []
+
+    def worker():
+        try:
+            for _ in range(5):
+                allowed.append(rate_limit_hit(scope="c", address="10.1.1.1", limit=12, window=3600))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(allowed) == 30
+    assert allowed.count(True) == 12
+    assert RateLimitCounter.objects.get().count == 30
+
+
+def test_the_decorator_answers_429_in_the_users_language(db):
+    @rate_limited("view", limit=1, window=60)
+    def view(request):
+        return HttpResponse("ok")
+
+    factory = RequestFactory()
+    assert view(factory.get("/", REMOTE_ADDR="10.2.2.2")).status_code == 200
+    response = view(factory.get("/", REMOTE_ADDR="10.2.2.2"))
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "For mange forespørgsler" in response.content.decode()
