@@ -246,8 +246,8 @@ def _check_collecting(round: Round, collection: str) -> None:
         raise ValidationError(_("The round is closed."))
     if round.is_dialogue:
         raise ValidationError(_("A dialogue round is recorded at the meeting, not collected."))
-    if round.collection != collection:
-        raise ValidationError(_("This round does not use that way of collecting answers."))
+    # ``collection`` is the round's main way, shown on the collection page; the others stay
+    # allowed (e.g. an open link for the few who lost their code slip).
 
 
 def _check_in_round(round: Round, unit: Unit) -> None:
@@ -286,8 +286,6 @@ def open_link_create(*, round: Round, token: str | None = None) -> str:
     round = _locked(round)
     if round.is_closed:
         raise ValidationError(_("The round is closed."))
-    if not round.is_dialogue and round.collection != Round.Collection.OPEN_LINK:
-        raise ValidationError(_("This round does not use that way of collecting answers."))
     token = token or tokens.new_url_token()
     round.open_link_hash = tokens.token_hash(
         purpose=tokens.Purpose.OPEN_LINK, round_id=round.pk, token=token
