@@ -1,0 +1,190 @@
+"""The APV-handlingsplan and meeting minutes as PDF: their text, and a locked-down renderer."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import socket
+import threading
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from amg_portal.pdf import SafeURLFetcher, html_to_pdf
+from handlingsplan import services
+
+
+def _text(pdf: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def evaluated(measure, leader_a, amr_a):
+    meeting = services.meeting_create(
+        unit=measure.unit,
+        held_on=dt.date(2026, 3, 2),
+        participants=[leader_a, amr_a],
+        created_by=leader_a,
+    )
+    services.evaluation_record(
+        meeting=meeting,
+        measure=measure,
+        user=amr_a,
+        observation="Færre sammenstød",
+        effect="works",
+        decision="continue",
+        conclusion="Vi fortsætter",
+    )
+    return meeting
+
+
+def test_it_renders_the_apv_with_the_measures_and_danish_text(
+    login, staff_or_leader, cycle, evaluated
+):
+    response = login(staff_or_leader).get(
+        reverse("handlingsplan:apv_pdf", args=[cycle.unit_id, cycle.pk])
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = _text(response.content)
+    assert "Fælles prioriteringsmøde" in text
+    assert "Tidspres før deadlines" in text
+    assert "Færre sammenstød" in text
+    assert "æ" in text and "ø" in text
+
+
+def test_it_renders_the_apv_in_english_for_an_english_speaking_user(login, leader_a, cycle):
+    leader_a.language = "en"
+    leader_a.save()
+    client = login(leader_a)
+    client.cookies["amg_language"] = "en"
+    text = _text(
+        client.get(reverse("handlingsplan:apv_pdf", args=[cycle.unit_id, cycle.pk])).content
+    )
+    assert "Priorities and action plan" in text
+
+
+def test_it_leaves_confidential_text_out_of_the_pdf(login, leader_a, amr_a, cycle, risk_factor):
+    services.conversation_note_add(
+        cycle=cycle, author=amr_a, held_on=dt.date(2026, 2, 1), summary="HEMMELIG-NOTE"
+    )
+    text = _text(
+        login(leader_a)
+        .get(reverse("handlingsplan:apv_pdf", args=[cycle.unit_id, cycle.pk]))
+        .content
+    )
+    assert "HEMMELIG-NOTE" not in text
+
+
+def test_it_exports_the_minutes_of_a_status_meeting(login, leader_a, evaluated):
+    response = login(leader_a).get(
+        reverse("handlingsplan:meeting_pdf", args=[evaluated.unit_id, evaluated.pk])
+    )
+    assert response.status_code == 200
+    text = _text(response.content)
+    assert "Vi fortsætter" in text and "Fælles prioriteringsmøde" in text
+
+
+@pytest.fixture
+def staff_or_leader(leader_a):
+    return leader_a
+
+
+class _Listener:
+    """A TCP listener on 127.0.0.1 that counts connections, to prove nothing is fetched."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(1)
+        self.sock.close()
+
+
+def test_it_renders_hostile_text_without_fetching_anything(login, leader_a, unit_a, db):
+    listener = _Listener()
+    try:
+        hostile = (
+            f'<img src="file:///etc/passwd"> <a href="http://127.0.0.1:{listener.port}/x">x</a> '
+            f'<img src="http://127.0.0.1:{listener.port}/img.png">'
+        )
+        measure = services.measure_create(
+            unit=unit_a, created_by=leader_a, title=hostile, description=hostile
+        )
+        cycle = services.cycle_create(
+            unit=unit_a,
+            created_by=leader_a,
+            title="A",
+            period_start=dt.date(2026, 1, 1),
+            period_end=dt.date(2026, 12, 31),
+            guidelines=hostile,
+        )
+        response = login(leader_a).get(
+            reverse("handlingsplan:apv_pdf", args=[cycle.unit_id, cycle.pk])
+        )
+        assert response.status_code == 200
+        assert "file:///etc/passwd" in _text(response.content)  # shown as text, not loaded
+        assert "root:" not in _text(response.content)
+        assert measure.pk
+        # Even as real markup the renderer refuses both URLs before any I/O.
+        output = html_to_pdf(hostile)
+        assert set(output.refused) == {
+            "file:///etc/passwd",
+            f"http://127.0.0.1:{listener.port}/img.png",
+        }
+        assert listener.hits == 0
+    finally:
+        listener.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "http://127.0.0.1:8000/static/css/pdf.css",
+        "https://example.org/x.png",
+        "ftp://example.org/x",
+        "https://amg-portal-pdf.invalid/static/../settings.py",
+        "https://amg-portal-pdf.invalid/static/css/pdf.css?x=1",
+        "https://amg-portal-pdf.invalid/media/secret.txt",
+    ],
+)
+def test_it_refuses_every_url_but_static_files_and_data(url):
+    with pytest.raises(ValueError):
+        SafeURLFetcher().fetch(url)
+
+
+def test_it_serves_static_files_and_data_uris():
+    fetcher = SafeURLFetcher()
+    css = fetcher.fetch("https://amg-portal-pdf.invalid/static/css/pdf.css")
+    assert b"@page" in css.read()
+    data = fetcher.fetch("data:text/plain;base64,aGVq")
+    assert data.read() == b"hej"
+
+
+def test_it_stops_rendering_after_the_time_limit():
+    from amg_portal.pdf import PdfError
+
+    huge = "<table>" + "<tr><td>x</td></tr>" * 40000 + "</table>"
+    with pytest.raises(PdfError):
+        html_to_pdf(huge, timeout=0.5)
