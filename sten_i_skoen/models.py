@@ -45,11 +45,11 @@ TEXT_COLUMNS = [Column.ORIGIN, Column.EXPRESSION, Column.TODO]
 class CaseQuerySet(models.QuerySet):
     """Cases scoped by confidentiality."""
 
-    def visible_to(self, user) -> CaseQuerySet:
+    def visible_to(self, user, *, as_coordinator: bool = True) -> CaseQuerySet:
         """Participants, the leader(s) of the case's unit (or above), and the coordinator."""
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        if user.coordinates:
+        if user.coordinates and as_coordinator:
             return self.all()
         participant = Case.participants.through.objects.filter(case=OuterRef("pk"), user=user)
         leader = Membership.objects.filter(

@@ -48,6 +48,13 @@ def _wants_json(request: HttpRequest) -> bool:
 def index(request: HttpRequest) -> HttpResponse:
     """The cases the user takes part in (or leads), and only a count of the others."""
     cases = list(selectors.cases_for(request.user))
+    # The coordinator may open every case (each look is logged) but the list names only their own.
+    own = {c.pk for c in cases}
+    if request.user.coordinates:
+        mine = Case.objects.visible_to(request.user, as_coordinator=False)
+        own = set(mine.values_list("pk", flat=True))
+    for case in cases:
+        case.show_title = case.pk in own
     visible_units = Unit.objects.visible_to(request.user)
     others_open = selectors.open_case_count(visible_units, excluding=[c.pk for c in cases])
     creatable = list(Unit.objects.permitting(request.user, Action.CREATE_CASE))

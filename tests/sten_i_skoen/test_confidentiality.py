@@ -133,3 +133,11 @@ def test_it_never_shows_case_text_in_the_escalation_inbox(case, amr_a, faculty, 
     assert "Flere hænder i sekretariatet" in body
     assert "Travlhed" not in body
     assert "semesterstart" not in body
+
+
+def test_the_coordinators_list_hides_titles_and_logs_nothing(case, login, coordinator):
+    response = login(coordinator).get(reverse("sten_i_skoen:index"))
+    body = response.content.decode()
+    assert "Travlhed" not in body
+    assert f"Sag nr. {case.pk}" in body
+    assert not CaseAccessLog.objects.exists()
