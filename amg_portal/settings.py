@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "crispy_forms",
     "crispy_bootstrap5",
     "amg_portal.organisation",
@@ -53,9 +55,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "amg_portal.organisation.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "amg_portal.organisation.middleware.SessionTimeoutMiddleware",
+    "amg_portal.organisation.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "amg_portal.organisation.middleware.NoStoreMiddleware",
@@ -127,6 +131,11 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
 )
 AXES_VERBOSE = False
+
+# Second factor (TOTP, django-otp): when OTP_REQUIRED_FOR_LEADERS is on, leaders and the coordinator
+# must set up and use an authenticator app before they can use the portal; others may opt in.
+OTP_REQUIRED_FOR_LEADERS = env.env_bool("OTP_REQUIRED_FOR_LEADERS", default=False)
+OTP_TOTP_ISSUER = "AMG-portal"
 
 # Danish first, English second.
 LANGUAGE_CODE = "da"

@@ -16,6 +16,10 @@ account_patterns = [
     path("log-ind/", organisation_views.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
     path("profil/", organisation_views.profile, name="profile"),
+    path("to-faktor/", organisation_views.second_factor, name="second_factor"),
+    path(
+        "to-faktor/slaa-fra/", organisation_views.second_factor_remove, name="second_factor_remove"
+    ),
     path(
         "adgangskode/",
         auth_views.PasswordChangeView.as_view(),

@@ -29,3 +29,19 @@ class UnitForm(forms.ModelForm):
         if headcount > 100_000:
             raise forms.ValidationError(_("A headcount above 100,000 cannot be right."))
         return headcount
+
+
+class TokenForm(forms.Form):
+    """A six-digit code from the authenticator app."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def clean_token(self) -> str:
+        token = "".join(self.cleaned_data["token"].split())
+        if not token.isdigit() or len(token) != 6:
+            raise forms.ValidationError(_("Enter the six digits the app shows."))
+        return token

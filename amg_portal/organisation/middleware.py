@@ -7,8 +7,11 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 IDLE_KEY = "amg_last_seen"
@@ -65,3 +68,26 @@ class NoStoreMiddleware:
         if "Cache-Control" not in response:
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class SecondFactorMiddleware:
+    """Where a second factor is required, nothing but setting it up or using it is reachable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.OTP_REQUIRED_FOR_LEADERS and request.user.is_authenticated:
+            from amg_portal.organisation.two_factor import second_factor_required
+
+            open_paths = {reverse("second_factor"), reverse("logout"), reverse("set_language")}
+            if (
+                request.path not in open_paths
+                and not request.user.is_verified()
+                and second_factor_required(request.user)
+            ):
+                target = (
+                    reverse("second_factor") + "?" + urlencode({"next": request.get_full_path()})
+                )
+                return redirect(target)
+        return self.get_response(request)

@@ -7,13 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
+from django_otp import login as otp_login
+from django_otp import match_token
 
-from amg_portal.organisation import selectors, services
+from amg_portal.organisation import selectors, services, two_factor
 from amg_portal.organisation.access import Action, can, unit_for_user
-from amg_portal.organisation.forms import ProfileForm, UnitForm
+from amg_portal.organisation.forms import ProfileForm, TokenForm, UnitForm
 from amg_portal.organisation.models import Unit
 
 
@@ -60,7 +63,65 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile has been saved."))
         return _remember_language(redirect("profile"), user.language)
     memberships = selectors.memberships_of(request.user)
-    return render(request, "organisation/profile.html", {"form": form, "memberships": memberships})
+    return render(
+        request,
+        "organisation/profile.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "has_second_factor": two_factor.confirmed_device(request.user) is not None,
+            "second_factor_required": two_factor.second_factor_required(request.user),
+        },
+    )
+
+
+def _safe_next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return settings.LOGIN_REDIRECT_URL
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_factor(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app, or use it to verify this login."""
+    user = request.user
+    device = two_factor.confirmed_device(user)
+    form = TokenForm(request.POST or None)
+    if device is None:
+        pending = two_factor.totp_device_start(user=user)
+        if request.method == "POST" and form.is_valid():
+            confirmed = two_factor.totp_device_confirm(user=user, token=form.cleaned_data["token"])
+            if confirmed is not None:
+                otp_login(request, confirmed)
+                messages.success(request, _("Your authenticator app is set up."))
+                return redirect(_safe_next(request))
+            form.add_error("token", _("The code is not right. Check the clock on your phone."))
+        context = {"form": form, "setup": True, "qr": two_factor.qr_svg(pending)}
+        context["secret"] = two_factor.secret_of(pending)
+    else:
+        if request.method == "POST" and form.is_valid():
+            matched = match_token(user, form.cleaned_data["token"])
+            if matched is not None:
+                otp_login(request, matched)
+                return redirect(_safe_next(request))
+            form.add_error("token", _("The code is not right. Check the clock on your phone."))
+        context = {"form": form, "setup": False}
+    context["next"] = _safe_next(request)
+    return render(request, "organisation/second_factor.html", context)
+
+
+@login_required
+@require_POST
+def second_factor_remove(request: HttpRequest) -> HttpResponse:
+    """Turn the second factor off, unless the user's role requires it."""
+    if two_factor.second_factor_required(request.user):
+        messages.error(request, _("Your role requires a second factor; it cannot be turned off."))
+    else:
+        two_factor.totp_device_remove(user=request.user)
+        messages.success(request, _("The second factor is turned off."))
+    return redirect("profile")
 
 
 @login_required
