@@ -108,6 +108,25 @@ def login(client):
     return _login
 
 
+# --- Transactional tests keep the data that migrations load ---------------------------------
+
+
+def pytest_collection_modifyitems(items):
+    """Give every transactional test a serialized rollback.
+
+    A transactional test (live server, concurrency) ends by flushing the database, which would also
+    wipe what data migrations loaded (the bilag 1 question catalogue) for every later test. With a
+    serialized rollback the database is restored to its migrated state instead.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("transactional_db", "live_server")
+        )
+        if transactional and "django_db_serialized_rollback" not in item.fixturenames:
+            item.fixturenames.append("django_db_serialized_rollback")
+
+
 # --- Browser tests: Debian's Chromium through pytest-playwright -------------------------------
 
 
