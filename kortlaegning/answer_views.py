@@ -151,6 +151,8 @@ def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     levels = selectors.questions_by_level(
         selectors.round_questions(round), round.levels_for(grant.group)
     )
+    if not levels:
+        return _refusal(request, round, Refusal.UNKNOWN)
     if not 1 <= step <= len(levels):
         return redirect("kortlaegning:answer_step", round.pk, 1)
     level_form = AnswersForm(

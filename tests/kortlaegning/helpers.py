@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+
+from django.apps import apps
 from django.utils import timezone
 
 from kortlaegning import services
@@ -35,3 +38,9 @@ def add_responses(round: Round, unit, n: int, choice: str = "yes", group: str = 
 
 def close(round: Round, user) -> Round:
     return services.round_close(round=round, closed_by=user)
+
+
+def ensure_catalogue() -> None:
+    """Reload bilag 1 after a transactional test flushed the tables (the data migration's rows)."""
+    migration = importlib.import_module("kortlaegning.migrations.0002_question_catalogue")
+    migration.load(apps, None)

@@ -8,7 +8,7 @@ from django.utils import translation
 from kortlaegning import services, tokens
 from kortlaegning.models import AnswerCode, LevelComment, Response, Round
 from kortlaegning.services import Refusal
-from tests.kortlaegning.helpers import close, code_grant, full_answers
+from tests.kortlaegning.helpers import close, code_grant, ensure_catalogue, full_answers
 
 
 @pytest.fixture(autouse=True)
@@ -190,6 +190,7 @@ def test_it_reminds_only_those_who_have_not_answered(open_round, unit_a, mailout
 
 @pytest.mark.django_db(transaction=True)
 def test_it_stores_one_response_for_20_concurrent_posts_with_one_code(unit_a, leader_a, today):
+    ensure_catalogue()
     round = services.round_create(
         unit=unit_a, created_by=leader_a, title="Samtidig", opens_on=today, closes_on=today
     )
