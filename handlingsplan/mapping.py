@@ -18,15 +18,20 @@ from kortlaegning.models import Question, Round
 
 
 def rounds_of(unit: Unit, start: dt.date, end: dt.date) -> list[Round]:
-    """Mapping rounds of the unit (and its subtree) that opened within the period."""
-    return list(
-        Round.objects.filter(
-            unit__path__startswith=unit.path, opens_on__gte=start, opens_on__lte=end
-        )
+    """The unit's (and subtree's) mapping rounds opened within the period, plus the latest
+    closed round before it: the mapping the cycle starts from."""
+    rounds = (
+        Round.objects.filter(unit__path__startswith=unit.path)
         .exclude(status=Round.Status.DRAFT)
         .select_related("unit")
-        .order_by("opens_on", "pk")
     )
+    before = (
+        rounds.filter(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
+        .order_by("-opens_on", "-pk")
+        .first()
+    )
+    within = list(rounds.filter(opens_on__gte=start, opens_on__lte=end).order_by("opens_on", "pk"))
+    return ([before] if before else []) + within
 
 
 def rounds_for_choice(unit: Unit):
