@@ -14,7 +14,7 @@ from amg_portal.organisation.models import Membership, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 
 DEMO_PASSWORD = "amg-demo-2026"  # noqa: S105 - published on purpose: demo accounts only
-DEMO_APPS = ["kortlaegning", "handlingsplan", "sten_i_skoen"]
+DEMO_APPS = ["kortlaegning", "handlingsplan", "sten_i_skoen", "amg_portal.dashboard"]
 
 K = Unit.Kind
 # (name, kind, headcount of the unit itself, children)
