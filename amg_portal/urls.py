@@ -48,6 +48,12 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("konto/", include(account_patterns)),
     path("sprog/", organisation_views.set_language, name="set_language"),
+    path("persondata/<int:pk>/", organisation_views.personal_data, name="personal_data"),
+    path(
+        "persondata/<int:pk>/eksport.json",
+        organisation_views.personal_data_export,
+        name="personal_data_export",
+    ),
     path("enheder/", include("amg_portal.organisation.urls")),
     path("kortlaegning/", include("kortlaegning.urls")),
     path("sten-i-skoen/", include("sten_i_skoen.urls")),

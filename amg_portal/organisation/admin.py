@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -31,6 +32,12 @@ class UserAdmin(DjangoUserAdmin):
         (_("AMG-portal"), {"fields": ("language", "is_coordinator")}),
     )
     inlines = [MembershipInline]
+    actions = ["personal_data"]
+
+    @admin.action(description=_("Personal data: export or erase"))
+    def personal_data(self, request, queryset):
+        user = queryset.first()
+        return redirect("personal_data", pk=user.pk) if user else None
 
 
 @admin.register(Membership)

@@ -45,3 +45,19 @@ class TokenForm(forms.Form):
         if not token.isdigit() or len(token) != 6:
             raise forms.ValidationError(_("Enter the six digits the app shows."))
         return token
+
+
+class EraseConfirmForm(forms.Form):
+    """Erasing a person needs their username typed again."""
+
+    confirm = forms.CharField(label=_("Type the username to confirm"), max_length=150)
+
+    def __init__(self, *args, username: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.username = username
+
+    def clean_confirm(self) -> str:
+        value = self.cleaned_data["confirm"].strip()
+        if value != self.username:
+            raise forms.ValidationError(_("That is not the username of this person."))
+        return value

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -14,10 +16,10 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from amg_portal.organisation import selectors, services, two_factor
+from amg_portal.organisation import audit, privacy, selectors, services, two_factor
 from amg_portal.organisation.access import Action, can, unit_for_user
-from amg_portal.organisation.forms import ProfileForm, TokenForm, UnitForm
-from amg_portal.organisation.models import Unit
+from amg_portal.organisation.forms import EraseConfirmForm, ProfileForm, TokenForm, UnitForm
+from amg_portal.organisation.models import AuditEntry, Unit, User
 
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -171,3 +173,47 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     """django-axes' answer to a locked username + address: a clear page, status 429."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _person_for_coordinator(request: HttpRequest, pk: int) -> User:
+    """Only the coordinator handles personal-data requests; to others the page does not exist."""
+    if not request.user.coordinates:
+        raise Http404
+    return get_object_or_404(User, pk=pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def personal_data(request: HttpRequest, pk: int) -> HttpResponse:
+    """A person's data: export it as JSON, or erase it (the coordinator's GDPR duties)."""
+    person = _person_for_coordinator(request, pk)
+    form = EraseConfirmForm(request.POST or None, username=person.username)
+    if request.method == "POST" and form.is_valid():
+        if person == request.user:
+            form.add_error(None, _("You cannot erase your own account."))
+        else:
+            privacy.user_erase(user=person, by=request.user)
+            messages.success(request, _("The person's data has been erased."))
+            return redirect("personal_data", pk=person.pk)
+    data = privacy.user_personal_data(user=person)
+    return render(
+        request, "organisation/personal_data.html", {"person": person, "data": data, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def personal_data_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Download everything held about a person as JSON (written to the audit log)."""
+    person = _person_for_coordinator(request, pk)
+    audit.record(
+        kind=AuditEntry.Kind.PERSONAL_DATA,
+        actor=request.user,
+        target=f"user {person.pk}",
+        detail="export",
+        request=request,
+    )
+    body = json.dumps(privacy.user_personal_data(user=person), ensure_ascii=False, indent=2)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="persondata-{person.pk}.json"'
+    return response
