@@ -15,7 +15,7 @@ Use ``Segment`` colours from ``PALETTE`` or any ``#rrggbb``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.utils.html import escape, format_html
@@ -80,8 +80,13 @@ def score_bars(
     label_width: int = 150,
     colour: str = PALETTE["accent"],
     empty: str = "–",
+    value_format: Callable[[float], str] = "{:g}".format,
 ) -> SafeString:
-    """Horizontal bars, one per (label, value); a None value is drawn as ``empty`` text."""
+    """Horizontal bars, one per (label, value); a None value is drawn as ``empty`` text.
+
+    ``value_format`` prints the value, e.g. ``django.utils.formats.number_format`` for a
+    decimal comma in Danish.
+    """
     gap, value_width = 8, 48
     track = width - label_width - value_width - 2 * gap
     height = max(len(rows), 1) * (bar_height + gap)
@@ -101,7 +106,7 @@ def score_bars(
                 f'<rect x="{label_width}" y="{y}" width="{w:.2f}" height="{bar_height}" '
                 f'fill="{escape(colour)}"></rect>'
             )
-        shown = empty if value is None else f"{value:g}"
+        shown = empty if value is None else value_format(value)
         parts.append(
             f'<text x="{label_width + track + gap}" y="{mid:.1f}" font-size="12" '
             f'fill="#212529">{escape(shown)}</text>'

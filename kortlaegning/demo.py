@@ -66,7 +66,7 @@ def _closed_round(org, leader, title, opens_on, closes_on, counts, better) -> Ro
 
 def _choice(rng: random.Random, question_sort_key: int, better: float) -> str:
     # Some questions go well, some need attention: a fixed tilt per question, plus noise.
-    tilt = ((question_sort_key * 37) % 10) / 10 + better
+    tilt = ((question_sort_key * 37) % 10) / 10 + 0.15 + better
     roll = rng.random() + tilt * 0.6
     if roll > 1.0:
         return "yes"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import segno
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -46,7 +47,7 @@ def qr_svg(data: str) -> SafeString:
 def code_card(request: HttpRequest, round: Round, code: str) -> dict:
     link = request.build_absolute_uri(reverse("kortlaegning:answer_code", args=[round.pk, code]))
     entry = request.build_absolute_uri(reverse("kortlaegning:answer_entry", args=[round.pk]))
-    return {"code": tokens.format_code(code), "qr": qr_svg(link), "entry": entry}
+    return {"code": tokens.format_code(code, " "), "qr": qr_svg(link), "entry": entry}
 
 
 def distribution_chart(summary: QuestionSummary, title: str) -> SafeString:
@@ -121,6 +122,7 @@ def result_sections(results: RoundResults) -> list[Section]:
             level_chart = charts.score_bars(
                 [(Level(s.level).label, s.score) for s in top.levels],
                 label=_("Score per level (0–100)"),
+                value_format=number_format,
             )
         sections.append(
             Section(

@@ -56,9 +56,9 @@ def normalise_code(raw: str) -> str:
     return _NOT_CODE.sub("", raw or "").upper().translate(_READ_AS)
 
 
-def format_code(code: str) -> str:
+def format_code(code: str, separator: str = "-") -> str:
     """The code in groups of four for printing, e.g. ``ABCD-EFGH-…``."""
-    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+    return separator.join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
 
 
 def looks_like_code(code: str) -> bool:

@@ -184,3 +184,25 @@ def test_it_exports_results(login, amr_a, leader_a, open_round, fmt):
     response = login(amr_a).get(url)
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
+
+
+def test_it_exports_only_the_groups_the_page_shows(login, leader_a, open_round, group_a1):
+    add_responses(open_round, open_round.unit, 7)
+    add_responses(open_round, group_a1, 3)  # too small: folded into Institut A, never named
+    close(open_round, leader_a)
+    url = reverse("kortlaegning:results_export", args=[open_round.pk, "csv"])
+    text = login(leader_a).get(url).content.decode("utf-8-sig")
+    assert "Institut A" in text
+    assert "Gruppe A1" not in text
+    assert ";10;" in text  # Institut A's figures include A1's 3 responses
+
+
+def test_it_refuses_a_code_of_another_round_on_the_page(client, open_round, round_b, leader_b):
+    round_b = services.round_open(round=round_b, opened_by=leader_b)
+    [code] = services.codes_generate(round=round_b, unit=round_b.unit, count=1)
+    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    assert response.status_code == 404
+    response = client.post(
+        reverse("kortlaegning:answer_entry", args=[open_round.pk]), {"code": code}
+    )
+    assert response.status_code == 200 and "Vi kender ikke denne kode" in response.text
