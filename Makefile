@@ -7,7 +7,7 @@ export DJANGO_SETTINGS_MODULE := amg_portal.settings
 # The Makefile is for development: DEBUG unless the environment says otherwise.
 export DEBUG ?= true
 
-.PHONY: run test lint format messages makemessages setup clean
+.PHONY: run test lint format messages makemessages setup bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ format: $(STAMP)
 # The whole suite on real PostgreSQL (a private throwaway cluster unless DATABASE_URL is set).
 test: setup lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+# Benchmarks (bench/): query counts and timings on real PostgreSQL; not part of `make test`.
+bench: setup
+	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest bench -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3
