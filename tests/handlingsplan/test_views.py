@@ -268,7 +268,7 @@ def test_it_shows_the_cycle_in_a_fixed_number_of_queries(
     _many_measures(cycle.unit, leader_a)
     client = login(leader_a)
     url = reverse("handlingsplan:cycle_detail", args=[cycle.unit_id, cycle.pk])
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         assert client.get(url).status_code == 200
 
 
@@ -278,5 +278,5 @@ def test_it_shows_the_written_apv_in_a_fixed_number_of_queries(
     _many_measures(cycle.unit, leader_a)
     client = login(leader_a)
     url = reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
-    with django_assert_max_num_queries(19):
+    with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
