@@ -233,6 +233,12 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Anonymous answer pages: requests per minute per client address (all workers together).
+ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
+# Raw responses and free-text comments of a round are deleted this many days after it closed
+# (`manage.py purge_raw_responses`); only the aggregated results are kept.
+RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -7,6 +7,7 @@ session until the last step stores the response and uses up the ticket in one tr
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.organisation.access import Action
+from amg_portal.ratelimit import rate_limited
 from kortlaegning import selectors, services
 from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from
 from kortlaegning.models import Answer, Round
@@ -69,22 +71,26 @@ def _exchange(request: HttpRequest, pk: int, make_grant) -> HttpResponse:
     return _start(request, round, grant)
 
 
+@rate_limited("answer", limit=lambda: settings.ANSWER_RATE_LIMIT, window=60)
 @require_http_methods(["GET"])
 def answer_code(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     """The QR code's link."""
     return _exchange(request, pk, lambda r: services.grant_for_code(round=r, code=token))
 
 
+@rate_limited("answer", limit=lambda: settings.ANSWER_RATE_LIMIT, window=60)
 @require_http_methods(["GET"])
 def answer_invitation(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return _exchange(request, pk, lambda r: services.grant_for_invitation(round=r, token=token))
 
 
+@rate_limited("answer", limit=lambda: settings.ANSWER_RATE_LIMIT, window=60)
 @require_http_methods(["GET"])
 def answer_open(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     return _exchange(request, pk, lambda r: services.grant_for_open_link(round=r, token=token))
 
 
+@rate_limited("answer", limit=lambda: settings.ANSWER_RATE_LIMIT, window=60)
 @require_http_methods(["GET", "POST"])
 def answer_entry(request: HttpRequest, pk: int) -> HttpResponse:
     """Type the code from the slip."""
@@ -135,6 +141,7 @@ def _valid_partial(form: AnswersForm) -> tuple[dict, dict]:
     return answers, comments
 
 
+@rate_limited("answer", limit=lambda: settings.ANSWER_RATE_LIMIT, window=60)
 @require_http_methods(["GET", "POST"])
 def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     round = _round(pk)
