@@ -5,6 +5,9 @@
   if (!panels.length) { return; }
 
   function current() {
+    // The focused panel wins: a smooth scroll may still be under way after the last key press.
+    var focused = panels.indexOf(document.activeElement);
+    if (focused !== -1) { return focused; }
     var mid = window.innerHeight / 2;
     for (var i = 0; i < panels.length; i++) {
       var box = panels[i].getBoundingClientRect();
