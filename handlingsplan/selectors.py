@@ -200,6 +200,9 @@ def meeting_detail(meeting: StatusMeeting) -> tuple[list[tuple[Measure, Evaluati
     return [(m, evaluations.get(m.pk)) for m in agenda], list(meeting.participants.all())
 
 
+HISTORY_IN_DOCUMENT = 60
+
+
 @dataclass
 class ApvDocument:
     overview: CycleOverview
@@ -217,13 +220,15 @@ def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocume
         .select_related("meeting", "measure", "recorded_by")
         .order_by("meeting__held_on", "measure__priority", "pk")
     )
-    history = list(
-        ChangeLog.objects.filter(
-            Q(measure_id__in=measure_ids) | Q(assessment__risk_factor__cycle=cycle)
-        )
-        .select_related("user", "measure", "assessment__risk_factor")
-        .order_by("at", "pk")
+    changes = ChangeLog.objects.filter(
+        Q(measure_id__in=measure_ids) | Q(assessment__risk_factor__cycle=cycle)
     )
+    # The document shows the latest changes; the full history stays on each page in the app.
+    history = list(
+        changes.select_related("user", "measure", "assessment__risk_factor").order_by("-at", "-pk")[
+            :HISTORY_IN_DOCUMENT
+        ]
+    )[::-1]
     return ApvDocument(
         overview=overview,
         evaluations=evaluations,
