@@ -180,7 +180,7 @@ def trend_lines(
     height: int = 220,
 ) -> SafeString:
     """One line per (name, values over ``categories``) on a 0–``maximum`` scale; None is a gap."""
-    left, right, top, legend = 34, 12, 10, 22
+    left, right, top, legend = 34, 30, 10, 22
     bottom = height - 40 - legend
     span = max(len(categories) - 1, 1)
     plot_width = width - left - right

@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 
 from amg_portal.dashboard import figures, selectors
 from amg_portal.dashboard.forms import DashboardFilterForm
-from amg_portal.domain import Prevention
 from amg_portal.organisation.access import Action, unit_for_user
 
 
@@ -53,7 +52,8 @@ def _context(request: HttpRequest) -> dict:
         "status_chart": figures.status_chart(board.measures),
         "pyramid_chart": figures.pyramid_chart(board.measures),
         "trend_chart": figures.trend_chart(board.trend) if board.trend else None,
-        "preventions": Prevention.choices,
+        # Short column heads: the table must fit a phone; the pyramid shows the full names.
+        "prevention_short": [_("Primary"), _("Secondary"), _("Tertiary")],
         "panels": _panels(board),
     }
 

@@ -18,7 +18,7 @@
 
   function show(index) {
     var target = panels[Math.max(0, Math.min(panels.length - 1, index))];
-    target.scrollIntoView({ block: "start" });
+    target.scrollIntoView({ block: "start", behavior: "instant" });
     target.focus({ preventScroll: true });
     if (history.replaceState) { history.replaceState(null, "", "#" + target.id); }
   }
