@@ -79,6 +79,20 @@ def is_in_unit(*, user: User, unit: Unit) -> bool:
     ).exists()
 
 
+def names_in(text: str, unit: Unit) -> list[str]:
+    """Full names of the unit's people that occur in ``text`` (a guard, not a guarantee)."""
+    lowered = " ".join(text.lower().split())
+    people = Membership.objects.filter(
+        Q(unit__path__in=unit.ancestor_paths()) | Q(unit__path__startswith=unit.path)
+    ).values_list("user__first_name", "user__last_name")
+    found = {
+        f"{first} {last}"
+        for first, last in people
+        if first and last and f"{first} {last}".lower() in lowered
+    }
+    return sorted(found)
+
+
 def current_cycle(unit: Unit) -> Cycle | None:
     """The unit's cycle whose period covers today, else its latest."""
     today = timezone.localdate()
@@ -207,6 +221,14 @@ def conversation_note_add(
         raise ValidationError({"risk_factor": _("That risk factor belongs to another cycle.")})
     if not summary.strip():
         raise ValidationError({"summary": _("Write a summary.")})
+    named = names_in(summary, cycle.unit)
+    if named:
+        raise ValidationError(
+            {
+                "summary": _("Remove the names from the summary: %(names)s")
+                % {"names": ", ".join(named)}
+            }
+        )
     return ConversationNote.objects.create(
         cycle=cycle,
         author=author,

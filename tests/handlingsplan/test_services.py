@@ -228,3 +228,20 @@ def test_it_rejects_unknown_roles(unit_a, leader_a):
     with pytest.raises(ValidationError):
         services.measure_create(unit=unit_a, created_by=leader_a, title="x", roles=["boss"])
     assert Role.AMR in Role.values
+
+
+def test_it_refuses_a_conversation_note_naming_a_colleague(cycle, amr_a, employee_a):
+    employee_a.last_name = "Jensen"
+    employee_a.save()
+    with pytest.raises(ValidationError) as info:
+        services.conversation_note_add(
+            cycle=cycle,
+            author=amr_a,
+            held_on=dt.date(2026, 2, 1),
+            summary=f"{employee_a.first_name}  jensen er presset",
+        )
+    assert "summary" in info.value.message_dict
+    note = services.conversation_note_add(
+        cycle=cycle, author=amr_a, held_on=dt.date(2026, 2, 1), summary="Flere er pressede"
+    )
+    assert note.pk
