@@ -24,6 +24,8 @@ from kortlaegning import tokens
 from kortlaegning.models import Answer, Question, QuestionVersion, Response, Round
 from kortlaegning.selectors import (
     CHOICES,
+    DIALOGUES,
+    RESULT_GROUPS,
     GroupFigures,
     LevelSummary,
     QuestionSummary,
@@ -112,8 +114,12 @@ def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -
 def result_sections(results: RoundResults) -> list[Section]:
     """One section per respondent group the round asks."""
     sections = []
-    for group, label in Response.Group.choices:
+    labels = {**dict(Response.Group.choices), DIALOGUES: _("Dialogue meetings")}
+    for group in RESULT_GROUPS:
+        label = labels[group]
         if not results.round.levels_for(group):
+            continue
+        if group == DIALOGUES and not results.round.is_dialogue:
             continue
         shown = results.groups.get(group) or []
         top = shown[0] if shown else None

@@ -35,6 +35,11 @@ CHOICES = list(Answer.Choice.values)  # yes, partly, no, dont_know
 SCORE_WEIGHTS = {"yes": 100, "partly": 50, "no": 0}  # "don't know" is left out of the score
 ATTENTION_BELOW = 60  # a question whose score is under this needs attention
 COMMENTS_MIN_RESPONSES = 10
+MIN_INDIVIDUAL_THRESHOLD = 5  # individual answers are never shown for fewer, whatever the round
+# Results are kept apart per respondent group; joint answer sets of dialogue meetings form their
+# own group, so they are never mixed with (and subtracted from) individual answers.
+DIALOGUES = "dialogues"
+RESULT_GROUPS = [Response.Group.EMPLOYEES.value, DIALOGUES, Response.Group.LEADERSHIP.value]
 RATE_LOW, RATE_GOOD = 50, 80
 
 
@@ -200,6 +205,7 @@ class RoundResults:
     groups: dict[str, list[GroupFigures]]  # respondent group → shown groups, round's unit first
     hidden: dict[str, int]  # respondent group → number of sub-units folded into a parent
     comments: list[tuple[str, str]] = field(default_factory=list)  # (level, text), shuffled
+    dialogues: list[tuple[int, str]] = field(default_factory=list)  # (participants, summary)
     previous: RoundResults | None = None
 
     def top(self, group: str) -> GroupFigures | None:
@@ -217,26 +223,47 @@ class RoundResults:
         return round(a.score - b.score, 1)
 
 
+def threshold_for(round: Round, group: str) -> int:
+    """The round's threshold; never under 5 for individual answers (a dialogue round may set a
+    lower one for its joint answer sets, counted by participants)."""
+    if group == DIALOGUES:
+        return round.threshold
+    return max(round.threshold, MIN_INDIVIDUAL_THRESHOLD)
+
+
+def _result_group(group: str, is_dialogue: bool) -> str:
+    return DIALOGUES if is_dialogue else group
+
+
+def _group_filter(group: str) -> Q:
+    if group == DIALOGUES:
+        return Q(is_dialogue=True)
+    return Q(group=group, is_dialogue=False)
+
+
 def _counts(round: Round):
     """Per (group, unit): people; per (group, unit, question, choice): answers — in the DB."""
-    people: dict[str, dict[int, int]] = defaultdict(dict)
+    people: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for row in (
         Response.objects.filter(round=round)
-        .values("group", "unit_id")
+        .values("group", "is_dialogue", "unit_id")
         .annotate(n=Sum("participants"))
         .order_by()
     ):
-        people[row["group"]][row["unit_id"]] = row["n"]
+        people[_result_group(row["group"], row["is_dialogue"])][row["unit_id"]] += row["n"]
     answers: dict[str, dict[int, dict[int, dict[str, int]]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(dict))
     )
     for row in (
         Answer.objects.filter(response__round=round)
-        .values("response__group", "response__unit_id", "question_id", "choice")
+        .values(
+            "response__group", "response__is_dialogue", "response__unit_id", "question_id", "choice"
+        )
         .annotate(n=Count("id"))
         .order_by()
     ):
-        group, unit_id = row["response__group"], row["response__unit_id"]
+        group = _result_group(row["response__group"], row["response__is_dialogue"])
+        unit_id = row["response__unit_id"]
         answers[group][unit_id].setdefault(row["question_id"], {})[row["choice"]] = row["n"]
     return people, answers
 
@@ -260,15 +287,35 @@ def _figures_for(
     )
 
 
-def _comments(round: Round, respondents: int) -> list[tuple[str, str]]:
-    """Comments of the whole round, shuffled, without dates, only from 10 responses up."""
-    if respondents < max(COMMENTS_MIN_RESPONSES, round.threshold):
+def _comments(round: Round, individuals: int, dialogues_shown: bool) -> list[tuple[str, str]]:
+    """Comments of the whole round, shuffled, without dates or units: individual comments only
+    from 10 individual responses up, dialogue comments where the dialogues are shown."""
+    kinds = []
+    if individuals >= max(COMMENTS_MIN_RESPONSES, round.threshold):
+        kinds.append(False)
+    if dialogues_shown:
+        kinds.append(True)
+    if not kinds:
         return []
     comments = list(
-        LevelComment.objects.filter(response__round=round).values_list("level", "text").order_by()
+        LevelComment.objects.filter(response__round=round, response__is_dialogue__in=kinds)
+        .values_list("level", "text")
+        .order_by()
     )
     random.SystemRandom().shuffle(comments)
     return comments
+
+
+def _dialogues(round: Round) -> list[tuple[int, str]]:
+    """The dialogue meetings' summaries (written by AMR/TR), without units or dates."""
+    rows = list(
+        Response.objects.filter(round=round, is_dialogue=True)
+        .exclude(summary="")
+        .values_list("participants", "summary")
+        .order_by()
+    )
+    random.SystemRandom().shuffle(rows)
+    return rows
 
 
 def round_results(round: Round, *, with_previous: bool = True) -> RoundResults | None:
@@ -282,23 +329,26 @@ def round_results(round: Round, *, with_previous: bool = True) -> RoundResults |
     people, answers = _counts(round)
     groups: dict[str, list[GroupFigures]] = {}
     hidden: dict[str, int] = {}
-    for group in Response.Group.values:
+    for group in RESULT_GROUPS:
         direct = {u.path: people[group].get(u.pk, 0) for u in units}
+        threshold = threshold_for(round, group)
         shown = anonymity.shown_groups(
-            root=round.unit.path, paths=by_path, direct=direct, threshold=round.threshold
+            root=round.unit.path, paths=by_path, direct=direct, threshold=threshold
         )
         groups[group] = [
             _figures_for(by_path[p], units, people[group], answers[group], level_of)
             for p in sorted(shown)
         ]
-        hidden[group] = len(units) - len(shown) if shown else 0
-    total = sum(sum(p.values()) for p in people.values())
+        totals = anonymity.subtree_totals(by_path, direct)
+        hidden[group] = sum(1 for p, n in totals.items() if n and p not in shown) if shown else 0
+    individuals = sum(sum(people[g].values()) for g in RESULT_GROUPS if g != DIALOGUES)
     return RoundResults(
         round=round,
         questions=questions,
         groups=groups,
         hidden=hidden,
-        comments=_comments(round, total),
+        comments=_comments(round, individuals, bool(groups[DIALOGUES])),
+        dialogues=_dialogues(round) if groups[DIALOGUES] else [],
         previous=_previous_results(round) if with_previous else None,
     )
 
@@ -322,7 +372,7 @@ def _previous_results(round: Round) -> RoundResults | None:
 def default_group(round: Round, question: Question) -> str | None:
     """The respondent group that answers ``question`` in ``round`` (employees first)."""
     if question.level in round.employee_levels:
-        return Response.Group.EMPLOYEES
+        return DIALOGUES if round.is_dialogue else Response.Group.EMPLOYEES
     if question.level in round.leader_levels:
         return Response.Group.LEADERSHIP
     return None
@@ -343,12 +393,16 @@ def question_summary(
     if not RoundQuestion.objects.filter(round=round, question=question).exists():
         return None
     people = (
-        Response.objects.filter(round=round, group=group).aggregate(n=Sum("participants"))["n"] or 0
+        Response.objects.filter(_group_filter(group), round=round).aggregate(n=Sum("participants"))[
+            "n"
+        ]
+        or 0
     )
-    if people < round.threshold:
+    if people < threshold_for(round, group):
         return None
+    in_group = Response.objects.filter(_group_filter(group), round=round)
     counts = dict(
-        Answer.objects.filter(response__round=round, response__group=group, question=question)
+        Answer.objects.filter(response__in=in_group, question=question)
         .values("choice")
         .annotate(n=Count("id"))
         .order_by()

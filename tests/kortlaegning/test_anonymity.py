@@ -183,3 +183,46 @@ def test_it_shows_nothing_while_the_round_is_open(open_round, unit_a):
     assert selectors.round_results(open_round) is None
     question = Question.objects.get(level="I", position=1)
     assert selectors.question_summary(round=open_round, question=question) is None
+
+
+def _dialogue_round(unit_a, leader_a, today):
+    round = services.round_create(
+        unit=unit_a, created_by=leader_a, title="Dialog", mode="dialogue",
+        collection="open_link", opens_on=today, closes_on=today, threshold=1,
+    )  # fmt: skip
+    return services.round_open(round=round, opened_by=leader_a)
+
+
+def _joint(round, unit, participants, summary="Aftalt"):
+    from tests.kortlaegning.helpers import full_answers
+
+    services.dialogue_record(
+        round=round, unit=unit, participants=participants, summary=summary,
+        answers=full_answers(round), comments={"I": "fælles"},
+    )  # fmt: skip
+
+
+def test_it_never_mixes_individual_answers_into_a_dialogue_figure(unit_a, leader_a, today):
+    round = _dialogue_round(unit_a, leader_a, today)
+    _joint(round, unit_a, 8)
+    add_responses(round, unit_a, 2, "no")  # two people answered the open link on their own
+    LevelComment.objects.create(
+        response=Response.objects.filter(is_dialogue=False).first(), level="I", text="mig"
+    )
+    round = close(round, leader_a)
+    results = selectors.round_results(round)
+    dialogue = results.top(selectors.DIALOGUES)
+    assert dialogue.respondents == 8
+    assert all(s.n == 1 and s.distribution["no"] == 0 for s in dialogue.questions.values())
+    assert results.top("employees") is None  # 2 individuals: under 5, whatever the round says
+    assert [text for _, text in results.comments] == ["fælles"]
+    assert results.dialogues == [(8, "Aftalt")]
+    question = Question.objects.get(level="I", position=1)
+    assert selectors.question_summary(round=round, question=question).n == 1
+
+
+def test_it_applies_at_least_5_to_individuals_in_a_dialogue_round(unit_a, leader_a, today):
+    round = _dialogue_round(unit_a, leader_a, today)
+    add_responses(round, unit_a, 4)
+    round = close(round, leader_a)
+    assert selectors.round_results(round).top("employees") is None
