@@ -139,7 +139,7 @@ def test_it_shows_a_round_page_in_few_queries(
     login, amr_a, open_round, django_assert_max_num_queries
 ):
     client = login(amr_a)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):  # incl. session, user and navigation
         assert client.get(_url("round_detail", open_round)).status_code == 200
 
 
@@ -160,7 +160,7 @@ def test_it_shows_results_with_few_queries(
     add_responses(open_round, open_round.unit, 6, "no")
     close(open_round, leader_a)
     client = login(leader_a)
-    with django_assert_max_num_queries(20):
+    with django_assert_max_num_queries(14):  # incl. session, user and navigation
         response = client.get(_url("round_results", open_round))
     assert response.status_code == 200
     assert "Gruppe A1" in response.text
@@ -206,3 +206,37 @@ def test_it_refuses_a_code_of_another_round_on_the_page(client, open_round, roun
         reverse("kortlaegning:answer_entry", args=[open_round.pk]), {"code": code}
     )
     assert response.status_code == 200 and "Vi kender ikke denne kode" in response.text
+
+
+def test_it_lists_many_rounds_in_a_constant_number_of_queries(
+    login, leader_a, unit_a, group_a1, today, django_assert_max_num_queries
+):
+    for i in range(12):
+        services.round_create(
+            unit=group_a1 if i % 2 else unit_a, created_by=leader_a, title=f"R{i}",
+            opens_on=today, closes_on=today,
+        )  # fmt: skip
+    client = login(leader_a)
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("kortlaegning:index"))
+    assert response.text.count("/kortlaegning/runder/") >= 12
+
+
+def test_it_compares_with_the_previous_round_in_few_queries(
+    login, leader_a, unit_a, today, django_assert_max_num_queries
+):
+    import datetime
+
+    rounds = []
+    for months in (12, 0):
+        start = today - datetime.timedelta(days=30 * months)
+        round = services.round_create(
+            unit=unit_a, created_by=leader_a, title=f"R{months}", opens_on=start, closes_on=today
+        )
+        round = services.round_open(round=round, opened_by=leader_a)
+        add_responses(round, unit_a, 6, "no" if months else "yes")
+        rounds.append(close(round, leader_a))
+    client = login(leader_a)
+    with django_assert_max_num_queries(17):
+        response = client.get(_url("round_results", rounds[1]))
+    assert "+100" in response.text  # every question went from all "no" to all "yes"
