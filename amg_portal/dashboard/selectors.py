@@ -41,7 +41,13 @@ from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Membership, Unit, User
 from handlingsplan.models import Cycle, FollowUp, Measure, StatusMeeting
 from kortlaegning.models import LEVEL_ORDER, Answer, Response, Round
-from kortlaegning.selectors import SCORE_WEIGHTS, RoundResults, round_summary
+from kortlaegning.selectors import (
+    DIALOGUES,
+    SCORE_WEIGHTS,
+    RoundResults,
+    round_summary,
+    threshold_for,
+)
 from sten_i_skoen.models import Escalation
 from sten_i_skoen.selectors import escalation_inbox, open_case_count
 
@@ -197,8 +203,17 @@ class HeatMap:
         return [(lv, Level(lv).label) for lv in self.levels]
 
 
-def _group_for(round: Round, level: str) -> str:
-    return Response.Group.EMPLOYEES if level in round.employee_levels else Response.Group.LEADERSHIP
+def _groups_for(round: Round, level: str) -> list[str]:
+    """The result groups that answer ``level``, best first: individual answers, then dialogues."""
+    group = (
+        Response.Group.EMPLOYEES if level in round.employee_levels else Response.Group.LEADERSHIP
+    )
+    return [group, DIALOGUES]
+
+
+def _result_group(group: str, is_dialogue: bool) -> str:
+    """Dialogue answer sets are their own group, as in kortlægning's results."""
+    return DIALOGUES if is_dialogue else group
 
 
 def heat_map(scope: Scope, round: Round | None) -> HeatMap | None:
@@ -214,15 +229,22 @@ def heat_map(scope: Scope, round: Round | None) -> HeatMap | None:
         )
     levels = [lv for lv in LEVEL_ORDER if lv in round.employee_levels + round.leader_levels]
     shown = {
-        group: {figures.unit.pk: figures for figures in results.groups.get(group, [])}
-        for group in Response.Group.values
+        group: {figures.unit.pk: figures for figures in shown_groups}
+        for group, shown_groups in results.groups.items()
     }
     units = Unit.objects.filter(path__startswith=round.unit.path).order_by("path")
     rows = []
     for unit in units:
         cells = []
         for level in levels:
-            figures = shown[_group_for(round, level)].get(unit.pk)
+            figures = next(
+                (
+                    shown[g][unit.pk]
+                    for g in _groups_for(round, level)
+                    if unit.pk in shown.get(g, {})
+                ),
+                None,
+            )
             summary = (
                 next((s for s in figures.levels if s.level == level), None) if figures else None
             )
@@ -260,23 +282,33 @@ def trend(scope: Scope, unit: Unit | None) -> Trend | None:
     rounds = rounds[:TREND_ROUNDS][::-1]
     if not rounds:
         return None
-    people = {
-        (row["round_id"], row["group"]): row["n"]
-        for row in Response.objects.filter(round__in=rounds)
-        .values("round_id", "group")
+    people: dict[tuple[int, str], int] = defaultdict(int)
+    for row in (
+        Response.objects.filter(round__in=rounds)
+        .values("round_id", "group", "is_dialogue")
         .annotate(n=Sum("participants"))
         .order_by()
-    }
+    ):
+        people[(row["round_id"], _result_group(row["group"], row["is_dialogue"]))] += row["n"]
     counts: dict[tuple[int, str, int], dict[str, int]] = defaultdict(dict)
     level_of: dict[int, str] = {}
     for row in (
         Answer.objects.filter(response__round__in=rounds)
-        .values("response__round_id", "response__group", "question_id", "question__level", "choice")
+        .values(
+            "response__round_id",
+            "response__group",
+            "response__is_dialogue",
+            "question_id",
+            "question__level",
+            "choice",
+        )
         .annotate(n=Count("id"))
         .order_by()
     ):
-        key = (row["response__round_id"], row["response__group"], row["question_id"])
-        counts[key][row["choice"]] = row["n"]
+        group = _result_group(row["response__group"], row["response__is_dialogue"])
+        key = (row["response__round_id"], group, row["question_id"])
+        choices = counts[key]
+        choices[row["choice"]] = choices.get(row["choice"], 0) + row["n"]
         level_of[row["question_id"]] = row["question__level"]
     levels = [
         lv for lv in LEVEL_ORDER if any(lv in r.employee_levels + r.leader_levels for r in rounds)
@@ -286,11 +318,17 @@ def trend(scope: Scope, unit: Unit | None) -> Trend | None:
 
 
 def _level_score(round: Round, level: str, people, counts, level_of) -> float | None:
-    group = _group_for(round, level)
     if level not in round.employee_levels + round.leader_levels:
         return None
-    if people.get((round.pk, group), 0) < round.threshold:
-        return None
+    for group in _groups_for(round, level):
+        if people.get((round.pk, group), 0) >= threshold_for(round, group):
+            score = _group_level_score(round, group, level, counts, level_of)
+            if score is not None:
+                return score
+    return None
+
+
+def _group_level_score(round: Round, group: str, level: str, counts, level_of) -> float | None:
     question_scores = []
     for (round_id, grp, question_id), choices in counts.items():
         if round_id != round.pk or grp != group or level_of[question_id] != level:

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from amg_portal.organisation.demo import DEMO_PASSWORD
+from tests.kortlaegning.helpers import ensure_catalogue
 
 SHOTS = Path(tempfile.gettempdir()) / "dashboard-shots"
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -17,6 +18,7 @@ SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "hei
 
 @pytest.fixture
 def demo(transactional_db):
+    ensure_catalogue()  # a transactional test before this one flushed bilag 1
     call_command("seed_demo", stdout=StringIO())
 
 
