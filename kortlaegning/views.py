@@ -100,7 +100,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.permitting(request.user, Action.MANAGE_ROUND)
     if not units.exists():
         raise PermissionDenied
-    initial = {"unit": request.GET.get("unit")} if request.GET.get("unit") else None
+    initial = {"unit": request.GET.get("unit") or units.values_list("pk", flat=True).first()}
     form = RoundForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
