@@ -240,3 +240,59 @@ def test_it_compares_with_the_previous_round_in_few_queries(
     with django_assert_max_num_queries(17):
         response = client.get(_url("round_results", rounds[1]))
     assert "+100" in response.text  # every question went from all "no" to all "yes"
+
+
+def test_it_exports_a_readable_workbook(login, leader_a, open_round):
+    import io
+
+    from openpyxl import load_workbook
+
+    add_responses(open_round, open_round.unit, 5, "partly")
+    close(open_round, leader_a)
+    url = reverse("kortlaegning:results_export", args=[open_round.pk, "xlsx"])
+    sheet = load_workbook(io.BytesIO(login(leader_a).get(url).content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("group", "unit", "respondents")
+    assert len(rows) == 1 + 18  # the employees' 18 questions for Institut A
+    assert all(row[8] == 5 and row[11] == 50 for row in rows[1:])
+
+
+def test_it_answers_404_to_an_unknown_export_format(login, leader_a, open_round):
+    url = reverse("kortlaegning:results_export", args=[open_round.pk, "pdf"])
+    assert login(leader_a).get(url).status_code == 404
+
+
+def test_it_lets_the_coordinator_create_rounds_and_read_results(login, coordinator, unit_a, today):
+    client = login(coordinator)
+    data = {
+        "unit": unit_a.pk, "title": "Koordineret", "mode": "written", "collection": "codes",
+        "employee_levels": ["I", "G"], "leader_levels": ["L", "O"],
+        "opens_on": today.isoformat(), "closes_on": today.isoformat(), "threshold": 5,
+    }  # fmt: skip
+    assert client.post(reverse("kortlaegning:round_create"), data).status_code == 302
+    round = Round.objects.get(title="Koordineret")
+    client.post(_url("round_open", round))
+    add_responses(Round.objects.get(pk=round.pk), unit_a, 5)
+    client.post(_url("round_close", round))
+    assert client.get(_url("round_results", round)).status_code == 200
+
+
+def test_it_keeps_a_bad_address_list_and_sends_nothing(login, amr_a, open_round, mailoutbox):
+    Round.objects.filter(pk=open_round.pk).update(collection="invitations")
+    data = {"unit": open_round.unit_id, "emails": "a@example.org\nikke-en-adresse"}
+    response = login(amr_a).post(_url("invitations_send", open_round), data)
+    assert response.status_code == 200
+    assert "ikke-en-adresse" in response.text
+    assert mailoutbox == []
+
+
+def test_it_sends_invitations_and_reminders_from_the_page(login, amr_a, open_round, mailoutbox):
+    Round.objects.filter(pk=open_round.pk).update(collection="invitations")
+    client = login(amr_a)
+    data = {"unit": open_round.unit_id, "emails": "a@example.org, b@example.org"}
+    assert client.post(_url("invitations_send", open_round), data).status_code == 302
+    assert len(mailoutbox) == 2
+    link = mailoutbox[0].body.split("http://testserver", 1)[1].split()[0]
+    assert link.startswith(f"/kortlaegning/svar/{open_round.pk}/i/")
+    assert client.post(_url("invitations_remind", open_round)).status_code == 302
+    assert len(mailoutbox) == 4
