@@ -90,6 +90,7 @@ class Section:
     levels: list[LevelBlock]
     subunits: list[GroupFigures]
     hidden: int
+    withheld: bool = False
 
 
 def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -> list[LevelBlock]:
@@ -139,6 +140,7 @@ def result_sections(results: RoundResults) -> list[Section]:
                 _level_blocks(results, group, top),
                 shown[1:],
                 results.hidden.get(group, 0),
+                group in results.withheld,
             )
         )
     return sections

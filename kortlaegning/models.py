@@ -240,6 +240,9 @@ class RoundEvent(models.Model):
     )
     reason = models.TextField(_("reason"), blank=True)
     at = models.DateTimeField(_("when"), auto_now_add=True)
+    # At each closing: respondents per result group, so that results after a reopening can be
+    # checked against what was shown before (a small increment would expose the late answers).
+    counts = models.JSONField(_("respondents at closing"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("round event")

@@ -8,6 +8,7 @@ answers come in would let anyone who watches them subtract one respondent from t
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -206,6 +207,7 @@ class RoundResults:
     hidden: dict[str, int]  # respondent group → number of sub-units folded into a parent
     comments: list[tuple[str, str]] = field(default_factory=list)  # (level, text), shuffled
     dialogues: list[tuple[int, str]] = field(default_factory=list)  # (participants, summary)
+    withheld: set[str] = field(default_factory=set)  # groups hidden after a small reopening
     previous: RoundResults | None = None
 
     def top(self, group: str) -> GroupFigures | None:
@@ -239,6 +241,36 @@ def _group_filter(group: str) -> Q:
     if group == DIALOGUES:
         return Q(is_dialogue=True)
     return Q(group=group, is_dialogue=False)
+
+
+def people_by_group(round: Round) -> dict[str, int]:
+    """Respondents per result group (dialogue participants counted), one aggregate query."""
+    totals = dict.fromkeys(RESULT_GROUPS, 0)
+    for row in (
+        Response.objects.filter(round=round)
+        .values("group", "is_dialogue")
+        .annotate(n=Sum("participants"))
+        .order_by()
+    ):
+        totals[_result_group(row["group"], row["is_dialogue"])] += row["n"]
+    return totals
+
+
+def withheld_groups(round: Round) -> tuple[set[str], bool]:
+    """Result groups withheld because a reopening added too few answers, and whether the round
+    was ever reopened (then sub-units are not broken down: their increments are not checked)."""
+    closings = list(
+        RoundEvent.objects.filter(round=round, kind=RoundEvent.Kind.CLOSED)
+        .order_by("at", "pk")
+        .values_list("counts", flat=True)
+    )
+    withheld = set()
+    for before, after in itertools.pairwise(closings):
+        for group in RESULT_GROUPS:
+            added = after.get(group, 0) - before.get(group, 0)
+            if 0 < added < threshold_for(round, group):
+                withheld.add(group)
+    return withheld, len(closings) > 1
 
 
 def _counts(round: Round):
@@ -327,14 +359,20 @@ def round_results(round: Round, *, with_previous: bool = True) -> RoundResults |
     questions = round_questions(round)
     level_of = {q.pk: q.level for q, _ in questions}
     people, answers = _counts(round)
+    withheld, reopened = withheld_groups(round)
     groups: dict[str, list[GroupFigures]] = {}
     hidden: dict[str, int] = {}
     for group in RESULT_GROUPS:
+        if group in withheld:
+            groups[group], hidden[group] = [], 0
+            continue
         direct = {u.path: people[group].get(u.pk, 0) for u in units}
         threshold = threshold_for(round, group)
         shown = anonymity.shown_groups(
             root=round.unit.path, paths=by_path, direct=direct, threshold=threshold
         )
+        if reopened:
+            shown = {round.unit.path} & shown
         groups[group] = [
             _figures_for(by_path[p], units, people[group], answers[group], level_of)
             for p in sorted(shown)
@@ -347,7 +385,8 @@ def round_results(round: Round, *, with_previous: bool = True) -> RoundResults |
         questions=questions,
         groups=groups,
         hidden=hidden,
-        comments=_comments(round, individuals, bool(groups[DIALOGUES])),
+        comments=[] if withheld else _comments(round, individuals, bool(groups[DIALOGUES])),
+        withheld=withheld,
         dialogues=_dialogues(round) if groups[DIALOGUES] else [],
         previous=_previous_results(round) if with_previous else None,
     )
@@ -398,7 +437,7 @@ def question_summary(
         ]
         or 0
     )
-    if people < threshold_for(round, group):
+    if people < threshold_for(round, group) or group in withheld_groups(round)[0]:
         return None
     in_group = Response.objects.filter(_group_filter(group), round=round)
     counts = dict(

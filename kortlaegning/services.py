@@ -31,6 +31,7 @@ from kortlaegning.models import (
     RoundEvent,
     RoundQuestion,
 )
+from kortlaegning.selectors import people_by_group
 
 MAX_CODES_PER_SHEET = 300
 MAX_INVITATIONS_PER_SEND = 500
@@ -196,7 +197,9 @@ def round_close(*, round: Round, closed_by: User) -> Round:
     round.status, round.closed_at = Round.Status.CLOSED, timezone.now()
     round.save(update_fields=["status", "closed_at"])
     Invitation.objects.filter(round=round).delete()
-    _log(round, RoundEvent.Kind.CLOSED, closed_by)
+    RoundEvent.objects.create(
+        round=round, kind=RoundEvent.Kind.CLOSED, by=closed_by, counts=people_by_group(round)
+    )
     return round
 
 

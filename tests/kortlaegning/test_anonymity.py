@@ -226,3 +226,34 @@ def test_it_applies_at_least_5_to_individuals_in_a_dialogue_round(unit_a, leader
     add_responses(round, unit_a, 4)
     round = close(round, leader_a)
     assert selectors.round_results(round).top("employees") is None
+
+
+def test_it_withholds_results_when_a_reopening_adds_too_few_answers(
+    unit_a, leader_a, open_round, group_a1
+):
+    add_responses(open_round, unit_a, 6)
+    add_responses(open_round, group_a1, 6)
+    closed = close(open_round, leader_a)
+    before = selectors.round_results(closed)
+    assert len(before.groups["employees"]) == 2  # Institut A and Gruppe A1
+    reopened = services.round_reopen(round=closed, reopened_by=leader_a, reason="Én mere")
+    add_responses(reopened, group_a1, 1)  # comparing before and after would expose this one
+    closed = close(reopened, leader_a)
+    after = selectors.round_results(closed)
+    assert after.groups["employees"] == [] and "employees" in after.withheld
+    question = Question.objects.get(level="I", position=1)
+    assert selectors.question_summary(round=closed, question=question) is None
+
+
+def test_it_shows_a_reopened_round_without_sub_units_when_enough_answers_came(
+    unit_a, leader_a, open_round, group_a1
+):
+    add_responses(open_round, unit_a, 6)
+    add_responses(open_round, group_a1, 6)
+    reopened = services.round_reopen(
+        round=close(open_round, leader_a), reopened_by=leader_a, reason="Flere svar"
+    )
+    add_responses(reopened, group_a1, 5)
+    after = selectors.round_results(close(reopened, leader_a))
+    assert [g.unit for g in after.groups["employees"]] == [unit_a]
+    assert after.top("employees").respondents == 17

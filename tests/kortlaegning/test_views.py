@@ -160,7 +160,7 @@ def test_it_shows_results_with_few_queries(
     add_responses(open_round, open_round.unit, 6, "no")
     close(open_round, leader_a)
     client = login(leader_a)
-    with django_assert_max_num_queries(14):  # incl. session, user and navigation
+    with django_assert_max_num_queries(15):  # incl. session, user and navigation
         response = client.get(_url("round_results", open_round))
     assert response.status_code == 200
     assert "Gruppe A1" in response.text
@@ -237,7 +237,7 @@ def test_it_compares_with_the_previous_round_in_few_queries(
         add_responses(round, unit_a, 6, "no" if months else "yes")
         rounds.append(close(round, leader_a))
     client = login(leader_a)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get(_url("round_results", rounds[1]))
     assert "+100" in response.text  # every question went from all "no" to all "yes"
 
