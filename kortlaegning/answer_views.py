@@ -150,7 +150,12 @@ def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         return _refusal(request, round, "no_grant")
     if state.get("done"):
         return redirect("kortlaegning:answer_done", round.pk)
-    grant = Grant.from_dict(state["grant"])
+    try:
+        grant = Grant.from_dict(state["grant"])
+        if not isinstance(state["answers"], dict) or not isinstance(state["comments"], dict):
+            raise TypeError
+    except (KeyError, TypeError):  # a damaged session, or one from an older version
+        return _refusal(request, round, "no_grant")
     try:
         services.round_check_answerable(round)
     except Refusal as refusal:

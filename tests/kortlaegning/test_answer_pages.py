@@ -188,3 +188,14 @@ def test_it_records_a_dialogue_as_one_joint_answer_set(login, amr_a, unit_a, lea
     assert response.status_code == 302
     stored = Response.objects.get()
     assert (stored.is_dialogue, stored.participants, stored.summary) == (True, 8, "God snak")
+
+
+def test_it_survives_a_broken_session_state(client, open_round):
+    session = client.session
+    session["kortlaegning"] = {str(open_round.pk): {"grant": {"kind": "code"}}}
+    session.save()
+    assert client.get(_step(open_round, 1)).status_code == 400
+
+
+def test_it_answers_an_unknown_round_with_404(client, db):
+    assert client.get(reverse("kortlaegning:answer_entry", args=[999999])).status_code == 404
