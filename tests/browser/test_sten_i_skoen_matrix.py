@@ -11,6 +11,9 @@ from amg_portal.organisation.demo import DEMO_PASSWORD, seed_organisation
 from sten_i_skoen.models import Case, CaseAction, CaseCell, Escalation
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# Live-server tests flush the database afterwards; serialized rollback puts back what the data
+# migrations made (the bilag 1 catalogue), so the tests that run after these still find it.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
