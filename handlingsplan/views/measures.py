@@ -185,9 +185,10 @@ def milestone_add(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
 def milestone_done(request: HttpRequest, unit_pk: int, pk: int, m_pk: int) -> HttpResponse:
     """Mark a milestone reached; the responsible employee may report their own progress."""
     unit, measure = measure_for(request.user, unit_pk, pk, Action.READ_APV)
+    milestone = get_object_or_404(measure.milestones, pk=m_pk)
+    # Readers may see the measure; only planners and its responsible person may tick it off.
     if not (can(request.user, Action.EDIT_PLAN, unit) or measure.responsible_id == request.user.pk):
         raise PermissionDenied
-    milestone = get_object_or_404(measure.milestones, pk=m_pk)
     services.milestone_set_done(
         milestone=milestone, done=request.POST.get("done") == "1", user=request.user
     )
