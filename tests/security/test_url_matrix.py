@@ -1,0 +1,179 @@
+"""The authorization matrix: every URL × every role × the objects of unit A, of unit B, and none.
+
+The expectations come from ``tests/security/matrix.py`` (the right each URL needs, derived per
+role from ``access.RIGHTS``). A URL the resolver knows but the matrix does not fails the test, so
+a new view cannot go unchecked. Each request is rolled back; a refused one must change no table.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.security.matrix import MATRIX, expected, missing_kwargs, mixed_kwargs, mixed_statuses
+from tests.security.world import ANON, CODE, COORDINATOR, EMPLOYEE, LEADER_A, LEADER_B, ROLES
+
+# The mark makes pytest-django create the test database; each test's own transaction is a
+# savepoint inside the module's world (tests/security/conftest.py).
+pytestmark = pytest.mark.django_db
+
+DENIED = {302, 400, 403, 404, 405}
+LOGIN_URL = "/konto/log-ind/"
+# On B's objects, AMR, TR and AMG of A take the same path as the employee of A (outsiders) and
+# the code holder the same as the anonymous visitor; they are left out there to save time.
+B_ROLES = [ANON, EMPLOYEE, LEADER_A, LEADER_B, COORDINATOR]
+
+
+def url_names(patterns=None, namespace: str = "") -> list[str]:
+    """Every named URL pattern (with its namespace), skipping the admin site."""
+    names = []
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            ns = pattern.namespace
+            if ns == "admin":
+                continue
+            prefix = f"{namespace}{ns}:" if ns else namespace
+            names += url_names(pattern.url_patterns, prefix)
+        elif isinstance(pattern, URLPattern):
+            names.append(namespace + (pattern.name or f"<unnamed {pattern.pattern}>"))
+    return names
+
+
+URL_NAMES = sorted(set(url_names()))
+
+
+def _denied(status: int, location: str) -> bool:
+    return status in DENIED - {302} or (status == 302 and location.startswith(LOGIN_URL))
+
+
+def _check(ctx, name, role, side, method, kwargs, problems) -> None:
+    entry = MATRIX[name]
+    want = expected(entry, role, side, method, ctx.world)
+    url = reverse(name, kwargs=kwargs)
+    data = entry.data(ctx.world, ctx.world.side(side)) if entry.data and side != "missing" else {}
+    outcome = ctx.call(role, method, url, data if method == "POST" else None)
+    got = outcome.response.status_code
+    location = outcome.response.get("Location", "")
+    ok = got in want if isinstance(want, frozenset) else got == want
+    if ok and got == 302 and role in (ANON, CODE) and entry.right != "public":
+        ok = location.startswith(LOGIN_URL)
+    if not ok:
+        problems.append(f"{role:11} {side:7} {method:4} {url}: got {got}, expected {want}")
+    effective = (
+        method == "POST"
+        and entry.data is not None
+        and entry.right != "public"
+        and role not in (ANON, CODE)
+    )
+    if effective and ok and got == 302 and not outcome.changed:
+        # The payload must really write when allowed, or "nothing written" on refusal is hollow.
+        problems.append(
+            f"{role:11} {side:7} {method:4} {url}: allowed, but the payload wrote nothing"
+        )
+    if _denied(got, location) and outcome.changed and entry.right != "public":
+        problems.append(f"{role:11} {side:7} {method:4} {url}: refused but wrote {outcome.changed}")
+
+
+def test_it_has_an_entry_for_every_url():
+    unknown = [name for name in URL_NAMES if name not in MATRIX]
+    stale = [name for name in MATRIX if name not in URL_NAMES]
+    assert not unknown, f"URLs without an entry in tests/security/matrix.py: {unknown}"
+    assert not stale, f"Entries for URLs that no longer exist: {stale}"
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_it_answers_every_role_as_the_rights_say(security_world, name):
+    assert name in MATRIX, f"{name} has no entry in tests/security/matrix.py"
+    entry, world, problems = MATRIX[name], security_world.world, []
+    # A page without objects looks the same from both sides unless its payload differs.
+    one_side = entry.kwargs(world.a) == entry.kwargs(world.b) and entry.data is None
+    for method in entry.methods:
+        for side in ("A",) if one_side else ("A", "B"):
+            for role in ROLES if side == "A" else B_ROLES:
+                _check(
+                    security_world,
+                    name,
+                    role,
+                    side,
+                    method,
+                    entry.kwargs(world.side(side)),
+                    problems,
+                )
+    assert not problems, "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_it_refuses_other_methods(security_world, name):
+    entry = MATRIX.get(name)
+    assert entry is not None, f"{name} has no entry in tests/security/matrix.py"
+    role = ANON if entry.right == "public" else COORDINATOR
+    url = reverse(name, kwargs=entry.kwargs(security_world.world.a))
+    gaps = []
+    for method in ("GET", "POST", "PUT", "DELETE"):
+        if method in entry.methods:
+            continue
+        outcome = security_world.call(role, method, url)
+        assert not outcome.changed, f"{method} {url} wrote {outcome.changed}"
+        if outcome.response.status_code != 405:
+            assert method in entry.known_gaps, f"{method} {url}: {outcome.response.status_code}"
+            gaps.append(f"{method}: {entry.known_gaps[method]}")
+    if gaps:
+        pytest.xfail("; ".join(gaps))
+
+
+def _normalised(response, url: str) -> str:
+    body = response.content.decode(errors="replace")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", body)
+    return body.replace(url, "URL")
+
+
+@pytest.mark.parametrize("name", URL_NAMES)
+def test_it_answers_another_units_object_like_a_missing_one(security_world, name):
+    entry = MATRIX.get(name)
+    assert entry is not None, f"{name} has no entry in tests/security/matrix.py"
+    world = security_world.world
+    kwargs_b, missing = entry.kwargs(world.b), missing_kwargs(entry, world)
+    if entry.right in ("public", "login") or kwargs_b == missing or not kwargs_b:
+        pytest.skip("no object of a unit in this URL")
+    method = "GET" if "GET" in entry.methods else "POST"
+    problems = []
+    # A member without most rights and a leader with all of them; AMR, TR and AMG of A are no
+    # different here (the B objects are outside all their units).
+    for role in (EMPLOYEE, LEADER_A):
+        url_b, url_missing = reverse(name, kwargs=kwargs_b), reverse(name, kwargs=missing)
+        b = security_world.call(role, method, url_b, {}).response
+        gone = security_world.call(role, method, url_missing, {}).response
+        if b.status_code != gone.status_code or _normalised(b, url_b) != _normalised(
+            gone, url_missing
+        ):
+            problems.append(
+                f"{role}: {url_b} → {b.status_code}, {url_missing} → {gone.status_code}"
+            )
+        mixed = mixed_kwargs(entry, world)
+        if mixed is not None:
+            url_mixed = reverse(name, kwargs=mixed)
+            got = security_world.call(role, method, url_mixed, {}).response.status_code
+            # A's unit with B's object: the object does not exist there.
+            want = mixed_statuses(entry, role, world)
+            if got not in want:
+                problems.append(f"{role}: {url_mixed} → {got}, expected {want}")
+    assert not problems, "\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_it_lets_only_the_coordinator_into_the_admin(security_world, role):
+    outcome = security_world.call(role, "GET", reverse("admin:index"))
+    if role == COORDINATOR:
+        assert outcome.response.status_code == 200
+    else:
+        assert outcome.response.status_code == 302
+        assert "/admin/login/" in outcome.response["Location"]
+
+
+def test_it_leaves_the_world_as_it_was(security_world):
+    """Every request above was rolled back: all tables hold what the world was built with."""
+    from tests.security import snapshot
+
+    assert snapshot.changed_tables(security_world.baseline, snapshot.digest()) == []
