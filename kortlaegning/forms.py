@@ -35,10 +35,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+def _units_in(round: Round):
+    return Unit.objects.filter(path__startswith=round.unit.path)
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Units indented by their depth, so sub-units read as part of their parent."""
+
+    def label_from_instance(self, obj: Unit) -> str:
+        return " " * max(obj.depth - 1, 0) + obj.name
+
+
 class RoundForm(forms.Form):
     """A round's settings (create, or change while it is a draft)."""
 
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("Unit"))
     title = forms.CharField(label=_("Title"), max_length=200)
     mode = forms.ChoiceField(
         label=_("Mode"), choices=Round.Mode.choices, widget=forms.RadioSelect, initial="written"
@@ -111,12 +122,8 @@ class ReasonForm(forms.Form):
     )
 
 
-def _units_in(round: Round):
-    return Unit.objects.filter(path__startswith=round.unit.path)
-
-
 class CodesForm(forms.Form):
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         queryset=Unit.objects.none(),
         label=_("For unit"),
         help_text=_(
@@ -137,7 +144,7 @@ _SEPARATORS = re.compile(r"[\s,;]+")
 
 
 class InvitationsForm(forms.Form):
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("For unit"))
+    unit = UnitChoiceField(queryset=Unit.objects.none(), label=_("For unit"))
     emails = forms.CharField(
         label=_("E-mail addresses"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -249,7 +256,7 @@ class DialogueForm(AnswersForm):
 
     def __init__(self, *args, round: Round, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"] = forms.ModelChoiceField(
+        self.fields["unit"] = UnitChoiceField(
             queryset=_units_in(round), label=_("Unit"), initial=round.unit_id
         )
         self.fields["participants"] = forms.IntegerField(

@@ -13,10 +13,10 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
 from amg_portal.organisation.access import Action, can
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Membership, Unit, User
 from kortlaegning import anonymity
 from kortlaegning.models import (
     LEVEL_ORDER,
@@ -48,9 +48,18 @@ RATE_LOW, RATE_GOOD = 50, 80
 
 
 def rounds_visible_to(user: User) -> QuerySet[Round]:
-    """Rounds of every unit the user can see, newest first, with their unit (one query)."""
+    """Rounds of every unit the user can see, and rounds with published results of a unit the
+    user works below, newest first per unit, with their unit (one query)."""
+    works_below = Membership.objects.filter(
+        user=user, unit__path__startswith=OuterRef("unit__path")
+    )
+    member = Unit.objects.visible_to(user).filter(pk=OuterRef("unit_id"))
     return (
-        Round.objects.filter(unit__in=Unit.objects.visible_to(user))
+        Round.objects.filter(
+            Q(unit__in=Unit.objects.visible_to(user))
+            | Q(Exists(works_below), results_published=True)
+        )
+        .annotate(is_member=Exists(member))  # False: only the published results are for them
         .select_related("unit")
         .order_by("unit__path", "-opens_on", "-pk")
     )

@@ -7,7 +7,6 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -54,13 +53,7 @@ def results_round_for_user(user: User, pk: int) -> Round:
     Published results are for everyone with a role in the round's unit or below it (employees of
     a research group see their institute's published figures); others get 404, members 403.
     """
-    working_below = Membership.objects.filter(
-        user=user, unit__path__startswith=OuterRef("unit__path")
-    )
-    scope = Round.objects.filter(
-        Q(unit__in=Unit.objects.visible_to(user)) | Q(Exists(working_below), results_published=True)
-    ).select_related("unit")
-    round = get_object_or_404(scope, pk=pk)
+    round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
     if not _may_see_results(user, round):
         raise PermissionDenied
     if user.coordinates:
@@ -89,9 +82,11 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """Mapping rounds of the units the user may see."""
-    rounds = selectors.rounds_visible_to(request.user)
-    may_manage = Unit.objects.permitting(request.user, Action.MANAGE_ROUND).exists()
-    return render(request, "kortlaegning/index.html", {"rounds": rounds, "may_manage": may_manage})
+    context = {
+        "rounds": selectors.rounds_visible_to(request.user),
+        "may_manage": Unit.objects.permitting(request.user, Action.MANAGE_ROUND).exists(),
+    }
+    return render(request, "kortlaegning/index.html", context)
 
 
 @login_required

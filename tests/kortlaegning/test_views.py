@@ -296,3 +296,16 @@ def test_it_sends_invitations_and_reminders_from_the_page(login, amr_a, open_rou
     assert link.startswith(f"/kortlaegning/svar/{open_round.pk}/i/")
     assert client.post(_url("invitations_remind", open_round)).status_code == 302
     assert len(mailoutbox) == 4
+
+
+def test_it_lists_published_rounds_to_employees_of_sub_units(
+    login, leader_a, employee_a, open_round
+):
+    add_responses(open_round, open_round.unit, 5)
+    closed = close(open_round, leader_a)
+    client = login(employee_a)
+    assert closed.title not in client.get(reverse("kortlaegning:index")).text
+    services.round_publish_results(round=closed, published_by=leader_a)
+    page = client.get(reverse("kortlaegning:index")).text
+    assert _url("round_results", closed) in page
+    assert client.get(_url("round_detail", closed)).status_code == 404
