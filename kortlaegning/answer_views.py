@@ -168,7 +168,7 @@ def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     if not 1 <= step <= len(levels):
         return redirect("kortlaegning:answer_step", round.pk, 1)
     level_form = AnswersForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         levels=[levels[step - 1]],
         initial=initial_from(state["answers"], state["comments"]),
     )

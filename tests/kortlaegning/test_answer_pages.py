@@ -199,3 +199,10 @@ def test_it_survives_a_broken_session_state(client, open_round):
 
 def test_it_answers_an_unknown_round_with_404(client, db):
     assert client.get(reverse("kortlaegning:answer_entry", args=[999999])).status_code == 404
+
+
+def test_it_shows_what_is_missing_on_an_empty_post(client, open_round):
+    _start_with_code(client, open_round)
+    response = client.post(_step(open_round, 1), {})
+    assert response.status_code == 200
+    assert response.text.count('aria-invalid="true"') == 11 * 4
