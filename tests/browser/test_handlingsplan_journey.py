@@ -20,10 +20,12 @@ from kortlaegning.models import Round
 SHOTS = Path("/tmp/handlingsplan-shots")  # noqa: S108 - screenshots for review
 SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
 TITLE = "Fælles kalender for frister – prøvehandling"
+# The question catalogue is a data migration: restore it after other transactional tests flushed.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo():
     org = seed_organisation()
     kortlaegning_demo.seed(org)
     handlingsplan_demo.seed(org)
