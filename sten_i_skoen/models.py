@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.lookups import StartsWith
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from amg_portal.domain import Level
 from amg_portal.organisation.models import Membership, Role, Unit
@@ -69,10 +70,11 @@ class Case(models.Model):
         SICK_LEAVE = "sick_leave", _("Stress-related sick leave has occurred")
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        ACTIONS_AGREED = "actions_agreed", _("Actions agreed")
-        FOLLOWED_UP = "followed_up", _("Followed up")
-        CLOSED = "closed", _("Closed")
+        # Contexts keep these short words apart from other apps' statuses in the shared catalogue.
+        OPEN = "open", pgettext_lazy("case status", "Open")
+        ACTIONS_AGREED = "actions_agreed", pgettext_lazy("case status", "Actions agreed")
+        FOLLOWED_UP = "followed_up", pgettext_lazy("case status", "Followed up")
+        CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="cases", verbose_name=_("unit")
@@ -164,9 +166,9 @@ class Escalation(models.Model):
     """An item the unit cannot solve itself, sent to the next management level (videreførelse)."""
 
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
-        IN_PROGRESS = "in_progress", _("In progress")
-        ANSWERED = "answered", _("Answered")
+        RECEIVED = "received", pgettext_lazy("escalation status", "Received")
+        IN_PROGRESS = "in_progress", pgettext_lazy("escalation status", "In progress")
+        ANSWERED = "answered", pgettext_lazy("escalation status", "Answered")
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="escalations")
     to_unit = models.ForeignKey(
