@@ -242,6 +242,9 @@ RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    # Django logs each 4xx/5xx response with its path: answer codes and link secrets are cut out.
+    "filters": {"redact_secrets": {"()": "amg_portal.logredact.RedactSecrets"}},
+    "loggers": {"django.request": {"filters": ["redact_secrets"]}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
