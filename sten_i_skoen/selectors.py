@@ -78,10 +78,13 @@ def open_case_counts(units: Iterable[Unit] | QuerySet[Unit]) -> dict[int, int]:
 
 
 def open_case_count(
-    units: Iterable[Unit] | QuerySet[Unit], *, excluding: Iterable[int] = ()
+    units: Iterable[Unit] | QuerySet[Unit], *, excluding: Iterable[int] | QuerySet = ()
 ) -> int:
     """The number of open cases in ``units``, for the dashboard (one query)."""
-    return Case.objects.open().filter(unit__in=units).exclude(pk__in=list(excluding)).count()
+    cases = Case.objects.open().filter(unit__in=units)
+    if not isinstance(excluding, QuerySet):
+        excluding = list(excluding)
+    return cases.exclude(pk__in=excluding).count()
 
 
 def open_escalation_count(user: User) -> int:

@@ -7,6 +7,7 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,6 +31,8 @@ from sten_i_skoen.forms import (
 from sten_i_skoen.models import Case, Escalation
 from sten_i_skoen.services import NEXT_STATUS, CellConflict
 
+CASES_PER_PAGE = 50
+
 
 def _case(request: HttpRequest, pk: int, what: str) -> Case:
     """The case if the user may see it (else 404); a coordinator's look is written to the log."""
@@ -47,23 +50,25 @@ def _wants_json(request: HttpRequest) -> bool:
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """The cases the user takes part in (or leads), and only a count of the others."""
-    cases = list(selectors.cases_for(request.user))
+    visible = selectors.cases_for(request.user)
+    page = Paginator(visible, CASES_PER_PAGE).get_page(request.GET.get("side"))
     # The coordinator may open every case (each look is logged) but the list names only their own.
-    own = {c.pk for c in cases}
+    own = {c.pk for c in page}
     if request.user.coordinates:
         mine = Case.objects.visible_to(request.user, as_coordinator=False)
-        own = set(mine.values_list("pk", flat=True))
-    for case in cases:
+        own = set(mine.filter(pk__in=own).values_list("pk", flat=True))
+    for case in page:
         case.show_title = case.pk in own
-    visible_units = Unit.objects.visible_to(request.user)
-    others_open = selectors.open_case_count(visible_units, excluding=[c.pk for c in cases])
+    others_open = selectors.open_case_count(
+        Unit.objects.visible_to(request.user), excluding=visible.values("pk")
+    )
     creatable = list(Unit.objects.permitting(request.user, Action.CREATE_CASE))
     inbox_count = selectors.open_escalation_count(request.user)
     return render(
         request,
         "sten_i_skoen/index.html",
         {
-            "cases": cases,
+            "page": page,
             "others_open": others_open,
             "creatable": creatable,
             "inbox_count": inbox_count,

@@ -141,3 +141,23 @@ def test_the_coordinators_list_hides_titles_and_logs_nothing(case, login, coordi
     assert "Travlhed" not in body
     assert f"Sag nr. {case.pk}" in body
     assert not CaseAccessLog.objects.exists()
+
+
+def test_it_pages_a_long_list(case, login, leader_a, amr_a, unit_a):
+    from sten_i_skoen.services import case_create
+
+    for n in range(55):
+        case_create(
+            unit=unit_a,
+            created_by=amr_a,
+            title=f"Sag {n}",
+            problem="p",
+            occasion="risk",
+            participants=[],
+        )
+    client = login(leader_a)
+    first = client.get(reverse("sten_i_skoen:index"))
+    assert len(first.context["page"].object_list) == 50
+    second = client.get(reverse("sten_i_skoen:index") + "?side=2")
+    assert len(second.context["page"].object_list) == 6
+    assert second.context["others_open"] == 0
