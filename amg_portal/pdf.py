@@ -4,6 +4,7 @@
   it works without ``collectstatic``) and ``data:`` URIs. ``file:``, ``http(s)`` to anywhere
   (127.0.0.1 included), redirects and every other scheme are refused before any I/O happens, so
   nothing a user typed into a text field can make the renderer read a file or reach the network.
+  Attachments (``rel="attachment"``) are refused altogether, static files included.
 * Rendering runs in a forked child process that is killed after ``settings.PDF_TIMEOUT`` seconds
   (default 20): a pathological document cannot hold a worker forever.
 
@@ -64,8 +65,13 @@ class SafeURLFetcher(URLFetcher):
         # The parent's opener only ever sees data: URIs; no redirects in any case.
         super().__init__(timeout=5, allowed_protocols={"data"}, allow_redirects=False)
         self.refused: list[str] = []
+        # Set once the layout is done: all that is fetched after it are PDF attachments.
+        self.attachments_only = False
 
     def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        if self.attachments_only:
+            self.refused.append(url)
+            raise ValueError(f"Refused attachment: {url[:200]}")
         if url.lower().startswith("data:"):
             return super().fetch(url, headers)
         path = static_path_for(url)
@@ -104,7 +110,9 @@ class PdfOutput:
 
 def _render_in_process(html: str) -> PdfOutput:
     fetcher = SafeURLFetcher()
-    pdf = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).write_pdf()
+    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    fetcher.attachments_only = True  # no file, not even a static one, is embedded in a PDF
+    pdf = document.write_pdf()
     return PdfOutput(pdf=pdf, refused=tuple(fetcher.refused))
 
 

@@ -1,0 +1,190 @@
+"""WeasyPrint (amg_portal/pdf.py) reads only the app's static files and data: URIs.
+
+Everything else — file:, http(s) to private, link-local and public addresses, redirects,
+attachments — is refused before any I/O, and a render that runs too long is stopped with a clear
+error while the app goes on serving. (tests/handlingsplan/test_pdf.py covers the PDFs' content.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import multiprocessing
+import socket
+import threading
+import time
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from amg_portal import pdf
+from amg_portal.pdf import BASE_URL, PdfError, SafeURLFetcher, html_to_pdf
+
+STATIC = BASE_URL + "static/"
+
+
+class _RedirectingServer:
+    """An HTTP server on 127.0.0.1 that answers every request with a redirect to a static file,
+    and counts connections: any hit means the renderer reached the network."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stop = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        while not self.stop:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.sendall(
+                b"HTTP/1.1 302 Found\r\nLocation: " + STATIC.encode() + b"css/pdf.css\r\n\r\n"
+            )
+            conn.close()
+
+    def close(self):
+        self.stop = True
+        self.thread.join(1)
+        self.sock.close()
+
+
+@pytest.fixture
+def server():
+    listener = _RedirectingServer()
+    yield listener
+    listener.close()
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail loudly if anything in this process opens a connection."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"network access attempted: {args[:1]}")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "FILE:///etc/passwd",
+        "file://localhost/etc/hostname",
+        "http://localhost/",
+        "http://127.0.0.1/",
+        "http://[::1]/",
+        "http://0.0.0.0/",
+        "http://2130706433/",  # 127.0.0.1 as a number
+        "http://10.0.0.1/",
+        "http://192.168.1.1/",
+        "http://172.16.0.1/",
+        "http://169.254.169.254/latest/meta-data/",  # cloud metadata
+        "https://example.org/logo.png",
+        "https://amg-portal-pdf.invalid.example.org/static/css/pdf.css",
+        "//example.org/static/css/pdf.css",
+        "gopher://127.0.0.1/",
+        "jar:file:///x!/y",
+        STATIC + "css/../../amg_portal/settings.py",
+        STATIC + "css/%2e%2e/%2e%2e/amg_portal/settings.py",
+        STATIC + "css/pdf.css#x",
+        BASE_URL + "media/x.png",
+        BASE_URL + "admin/",
+    ],
+)
+def test_it_refuses_everything_but_static_files_and_data(no_network, url):
+    with pytest.raises(ValueError):
+        SafeURLFetcher().fetch(url)
+
+
+def test_it_serves_the_apps_static_files_and_data_uris(no_network):
+    fetcher = SafeURLFetcher()
+    assert b"<svg" in fetcher.fetch(STATIC + "img/favicon.svg").read()
+    assert fetcher.fetch("data:text/plain,hej").read() == b"hej"
+
+
+def test_it_follows_no_redirect_and_reaches_no_server(server):
+    url = f"http://127.0.0.1:{server.port}/style.css"
+    html = (
+        f'<link rel="stylesheet" href="{url}">'
+        f"<style>@import url('{url}'); p {{ background: url('{url}') }}</style>"
+        f'<p><img src="{url}"><object data="{url}"></object><embed src="{url}"></p>'
+        f'<svg><image href="{url}"/></svg>'
+    )
+    output = html_to_pdf(html)
+    assert output.pdf.startswith(b"%PDF")
+    assert url in output.refused
+    assert server.hits == 0
+
+
+def test_it_embeds_no_attachment_not_even_a_static_file():
+    html = (
+        f'<link rel="attachment" href="{STATIC}css/pdf.css">'
+        '<link rel="attachment" href="file:///etc/passwd">'
+        f'<p><a rel="attachment" href="{STATIC}img/favicon.svg">bilag</a></p>'
+    )
+    output = html_to_pdf(html)
+    reader = PdfReader(io.BytesIO(output.pdf))
+    assert reader.attachments == {}
+    assert b"EmbeddedFile" not in output.pdf
+    assert b"root:" not in output.pdf
+    assert "file:///etc/passwd" in output.refused
+    assert STATIC + "css/pdf.css" in output.refused
+
+
+def test_it_still_uses_static_images_and_stylesheets():
+    html = (
+        f'<link rel="stylesheet" href="{STATIC}css/pdf.css">'
+        f'<p><img src="{STATIC}img/favicon.svg" alt="logo"></p>'
+    )
+    output = html_to_pdf(html)
+    assert output.refused == ()
+
+
+def _sleep_forever(html: str) -> pdf.PdfOutput:
+    time.sleep(60)
+    raise AssertionError("not reached")
+
+
+def test_it_stops_a_render_that_runs_too_long(monkeypatch):
+    monkeypatch.setattr(pdf, "_render_in_process", _sleep_forever)
+    started = time.monotonic()
+    with pytest.raises(PdfError, match=r"longer than 0\.5 seconds"):
+        html_to_pdf("<p>x</p>", timeout=0.5)
+    assert time.monotonic() - started < 5
+    assert multiprocessing.active_children() == []  # the child was killed and reaped
+
+
+def test_it_answers_with_a_clear_message_and_goes_on_serving(
+    client, login, leader_a, unit_a, settings, monkeypatch
+):
+    from handlingsplan import services
+
+    settings.PDF_TIMEOUT = 0.5
+    monkeypatch.setattr(pdf, "_render_in_process", _sleep_forever)
+    cycle = services.cycle_create(
+        unit=unit_a,
+        created_by=leader_a,
+        title="APV",
+        period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31),
+    )
+    login(leader_a)
+    started = time.monotonic()
+    response = client.get(reverse("handlingsplan:apv_pdf", args=[unit_a.pk, cycle.pk]))
+    assert time.monotonic() - started < 5
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "PDF" in page.content.decode()  # the message says the PDF could not be made
+    assert client.get(reverse("handlingsplan:index")).status_code == 200
