@@ -95,7 +95,7 @@ def case_create(
 
 @transaction.atomic
 def case_set_participants(*, case: Case, participants: list[User], by: User) -> None:
-    """Replace the participants; whoever makes the change stays one unless they lead the unit."""
+    """Replace the participants (people holding a role in or above the case's unit)."""
     _check_people_in_unit(case.unit, participants, "participants")
     if not participants:
         raise ValidationError({"participants": _("A case needs at least one participant.")})

@@ -123,3 +123,28 @@ def test_a_conflicting_save_shows_both_texts_and_keeps_mine(page: Page, live_ser
     assert CaseCell.objects.get(case=case, row="L", column="todo").text == (
         "AMR's tekst og min tekst"
     )
+
+
+def test_a_lost_connection_keeps_the_text_and_saves_it_when_back(page: Page, live_server, demo):
+    from sten_i_skoen.services import case_create
+
+    users = demo.users
+    case = case_create(
+        unit=demo.units["Institut for Biologi"],
+        created_by=users["amr"],
+        title="Forbindelsessag",
+        problem="p",
+        occasion=Case.Occasion.RISK,
+        participants=[],
+    )
+    log_in(page, live_server.url, "amr")
+    page.goto(f"{live_server.url}{case.get_absolute_url()}")
+    page.context.set_offline(True)
+    cell = page.get_by_label("Hvad kan jeg gøre?")
+    cell.fill("Skrevet uden net")
+    cell.blur()
+    expect(page.locator("#status-I-todo")).to_contain_text("ingen forbindelse", timeout=10_000)
+    expect(cell).to_have_value("Skrevet uden net")
+    page.context.set_offline(False)
+    expect(page.locator("#status-I-todo")).to_contain_text("Gemt", timeout=10_000)
+    assert CaseCell.objects.get(case=case, row="I", column="todo").text == "Skrevet uden net"
