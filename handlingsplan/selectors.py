@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from amg_portal.organisation.access import Action, can
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Membership, Unit, User
 from handlingsplan import mapping
 from handlingsplan.forms import SORTS
 from handlingsplan.models import (
@@ -28,6 +28,19 @@ from handlingsplan.models import (
     RiskFactor,
     StatusMeeting,
 )
+
+
+def apv_units(user: User) -> QuerySet[Unit]:
+    """Units whose APV the user may read: ``READ_APV`` on the unit, or any role below it.
+
+    The written APV is for every employee of the unit, and the people of a research group are
+    employees of its institute; like kortlaegning's published results, it is read from below.
+    """
+    works_below = Membership.objects.filter(user=user, unit__path__startswith=OuterRef("path"))
+    return Unit.objects.filter(
+        Q(pk__in=Unit.objects.permitting(user, Action.READ_APV).values("pk"))
+        | Q(Exists(works_below))
+    )
 
 
 def sees_confidential(user: User, unit: Unit) -> bool:
@@ -51,7 +64,7 @@ def unit_people(unit: Unit) -> QuerySet[User]:
 def cycles_for(user: User) -> QuerySet[Cycle]:
     """Cycles of the units whose APV the user may read, with their measure counts."""
     return (
-        Cycle.objects.filter(unit__in=Unit.objects.permitting(user, Action.READ_APV))
+        Cycle.objects.filter(unit__in=apv_units(user))
         .select_related("unit")
         .annotate(
             measure_count=Count("measures", distinct=True),
@@ -64,9 +77,7 @@ def cycles_for(user: User) -> QuerySet[Cycle]:
 def my_measures(user: User) -> QuerySet[Measure]:
     """Active measures the user is responsible for, in units they may still read."""
     return (
-        Measure.objects.filter(
-            responsible=user, unit__in=Unit.objects.permitting(user, Action.READ_APV)
-        )
+        Measure.objects.filter(responsible=user, unit__in=apv_units(user))
         .exclude(status__in=[Measure.Status.DONE, Measure.Status.DROPPED])
         .select_related("unit")
         .order_by("deadline", "pk")

@@ -8,18 +8,29 @@ from django.shortcuts import get_object_or_404
 
 from amg_portal.organisation.access import Action, unit_for_user
 from amg_portal.organisation.models import Unit, User
+from handlingsplan import selectors
 from handlingsplan.models import Cycle, Measure
+
+
+def unit_for(user: User, unit_pk: int, action: Action) -> Unit:
+    """The unit checked for ``action``; reading the APV is also open to the people below it."""
+    if action == Action.READ_APV:
+        unit = selectors.apv_units(user).filter(pk=unit_pk).first()
+        if unit is not None:
+            return unit
+    # The access module answers (and audits) everything else: 404 outsider, 403 member.
+    return unit_for_user(user, unit_pk, action)
 
 
 def cycle_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Cycle]:
     """The unit (checked for ``action``) and its cycle ``pk``; 404 when it is another unit's."""
-    unit = unit_for_user(user, unit_pk, action)
+    unit = unit_for(user, unit_pk, action)
     return unit, get_object_or_404(Cycle.objects.filter(unit=unit), pk=pk)
 
 
 def measure_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Measure]:
     """The unit (checked for ``action``) and its measure ``pk``."""
-    unit = unit_for_user(user, unit_pk, action)
+    unit = unit_for(user, unit_pk, action)
     return unit, get_object_or_404(Measure.objects.filter(unit=unit).select_related("cycle"), pk=pk)
 
 

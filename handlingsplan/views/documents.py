@@ -11,11 +11,11 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from amg_portal.organisation.access import Action, unit_for_user
+from amg_portal.organisation.access import Action
 from amg_portal.pdf import PdfError, pdf_response, render_pdf
 from handlingsplan import guide, selectors
 from handlingsplan.models import StatusMeeting
-from handlingsplan.views._shared import cycle_for
+from handlingsplan.views._shared import cycle_for, unit_for
 
 
 def _apv_context(request: HttpRequest, unit_pk: int, pk: int) -> dict:
@@ -60,7 +60,7 @@ def apv_pdf(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def meeting_pdf(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
     """The minutes of a status meeting as PDF."""
-    unit = unit_for_user(request.user, unit_pk, Action.READ_APV)
+    unit = unit_for(request.user, unit_pk, Action.READ_APV)
     meeting = get_object_or_404(StatusMeeting.objects.filter(unit=unit), pk=pk)
     items, participants = selectors.meeting_detail(meeting)
     context = {

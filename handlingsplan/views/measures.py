@@ -21,7 +21,7 @@ from handlingsplan.forms import (
 )
 from handlingsplan.models import Measure, RiskFactor
 from handlingsplan.services import current_cycle
-from handlingsplan.views._shared import add_service_errors, conflict_rows, measure_for
+from handlingsplan.views._shared import add_service_errors, conflict_rows, measure_for, unit_for
 
 
 def _form_kwargs(unit, cycle) -> dict:
@@ -33,7 +33,7 @@ def _form_kwargs(unit, cycle) -> dict:
 @require_http_methods(["GET"])
 def measure_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The action plan as a table with filters and sorting."""
-    unit = unit_for_user(request.user, unit_pk, Action.READ_APV)
+    unit = unit_for(request.user, unit_pk, Action.READ_APV)
     filters = MeasureFilterForm(request.GET or None)
     cleaned = filters.cleaned_data if filters.is_valid() else {}
     context = {
@@ -50,7 +50,7 @@ def measure_list(request: HttpRequest, unit_pk: int) -> HttpResponse:
 @require_http_methods(["GET"])
 def measure_board(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The action plan as a board by status."""
-    unit = unit_for_user(request.user, unit_pk, Action.READ_APV)
+    unit = unit_for(request.user, unit_pk, Action.READ_APV)
     context = {
         "unit": unit,
         "columns": selectors.measure_board(unit),

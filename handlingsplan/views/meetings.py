@@ -16,7 +16,7 @@ from amg_portal.organisation.access import Action, can, unit_for_user
 from handlingsplan import selectors, services
 from handlingsplan.forms import EvaluationForm, MeetingForm
 from handlingsplan.models import Measure, StatusMeeting
-from handlingsplan.views._shared import add_service_errors
+from handlingsplan.views._shared import add_service_errors, unit_for
 
 
 @login_required
@@ -46,7 +46,7 @@ def meeting_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 def _meeting_for(request: HttpRequest, unit_pk: int, pk: int, action: Action):
-    unit = unit_for_user(request.user, unit_pk, action)
+    unit = unit_for(request.user, unit_pk, action)
     return unit, get_object_or_404(StatusMeeting.objects.filter(unit=unit), pk=pk)
 
 

@@ -280,3 +280,29 @@ def test_it_shows_the_written_apv_in_a_fixed_number_of_queries(
     url = reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
     with django_assert_max_num_queries(20):
         assert client.get(url).status_code == 200
+
+
+def test_it_lets_employees_of_a_subunit_read_the_apv_without_confidential_parts(
+    login, employee_a, cycle, note, measure
+):
+    client = login(employee_a)  # employee of group A1, below institute A
+    for name, args in (
+        ("cycle_detail", [cycle.unit_id, cycle.pk]),
+        ("apv_read", [cycle.unit_id, cycle.pk]),
+        ("measure_list", [cycle.unit_id]),
+        ("measure_board", [cycle.unit_id]),
+        ("measure_detail", [cycle.unit_id, measure.pk]),
+    ):
+        response = client.get(reverse(f"handlingsplan:{name}", args=args))
+        assert response.status_code == 200, name
+        assert "FORTROLIG-SAMTALENOTE" not in response.content.decode()
+    assert cycle in list(client.get(reverse("handlingsplan:index")).context["cycles"])
+    edit = reverse("handlingsplan:measure_edit", args=[cycle.unit_id, measure.pk])
+    assert client.get(edit).status_code == 404  # no role on A itself: A's planning is not theirs
+
+
+def test_it_still_hides_the_apv_from_outsiders(login, leader_b, cycle):
+    response = login(leader_b).get(
+        reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
+    )
+    assert response.status_code == 404
