@@ -1,0 +1,24 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from kortlaegning import retention
+
+
+class Command(BaseCommand):
+    help = (
+        "Replace the raw responses of rounds closed more than RESPONSE_RETENTION_DAYS ago by "
+        "aggregate rows and delete their free text (idempotent; run daily, e.g. from cron)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--days", type=int, default=None, help="Override RESPONSE_RETENTION_DAYS."
+        )
+
+    def handle(self, *args, days: int | None, **options):
+        days = settings.RESPONSE_RETENTION_DAYS if days is None else days
+        if days < 0:
+            raise CommandError("--days cannot be negative.")
+        purged = retention.purge_due(today=timezone.localdate(), days=days)
+        self.stdout.write(f"{purged} round(s) purged of raw responses (older than {days} days).")
