@@ -44,6 +44,11 @@
       headers: { "Accept": "application/json" },
       credentials: "same-origin"
     }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (type.indexOf("application/json") === -1) {
+        // A login page, a 404 or a server error: say so, keep the text, do not pretend to be offline.
+        return { ok: false, code: response.status, data: { message: msg.msgError } };
+      }
       return response.json().then(function (data) { return { ok: response.ok, code: response.status, data: data }; });
     }).then(function (result) {
       var data = result.data;
