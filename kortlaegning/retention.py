@@ -25,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from amg_portal.organisation import audit
+from amg_portal.organisation.models import AuditEntry
 from kortlaegning.models import (
     Answer,
     LeaderParticipation,
@@ -118,10 +119,11 @@ def round_purge_raw(*, round: Round) -> bool:
     LeaderParticipation.objects.filter(round=round).delete()
     _write(round, target)
     audit.record(
-        kind="retention_purge",
+        kind=AuditEntry.Kind.ADMIN,
         unit=round.unit,
         target=f"round {round.pk}",
-        detail=f"raw responses replaced by aggregates ({sum(map(len, target.rows.values()))})",
+        detail=f"retention: raw responses replaced by {sum(map(len, target.rows.values()))} "
+        "aggregate rows, free text deleted",
     )
     return True
 

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.organisation.access import Action, can, require
+from amg_portal.organisation.audit import record as audit_record
 from amg_portal.organisation.models import Membership, Unit, User
 from kortlaegning import exports, selectors, services
 from kortlaegning.forms import (
@@ -377,6 +378,14 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if results is None:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
+    audit_record(
+        kind="export",
+        actor=request.user,
+        unit=round.unit,
+        target=f"round {round.pk}",
+        detail=fmt,
+        request=request,
+    )
     if fmt == "xlsx":
         return exports.results_xlsx(results)
     return exports.results_csv(results)

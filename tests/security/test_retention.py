@@ -144,7 +144,7 @@ def test_it_keeps_every_figure_and_deletes_the_answer_sets(written_round, settin
         Response.objects.filter(round=written_round).values_list("submitted_on", flat=True)
     ) == {written_round.closes_on}
     assert selectors.round_results(written_round).comments == []
-    entry = AuditEntry.objects.get(kind="retention_purge")
+    entry = AuditEntry.objects.get(kind="admin", detail__startswith="retention")
     assert entry.target == f"round {written_round.pk}"
 
 
@@ -177,7 +177,7 @@ def test_it_changes_nothing_when_run_again(written_round, settings):
         .values_list("response_id", "question_id", "choice")
     )
     assert again == rows
-    assert AuditEntry.objects.filter(kind="retention_purge").count() == 1
+    assert AuditEntry.objects.filter(kind="admin", detail__startswith="retention").count() == 1
 
 
 def test_it_leaves_recent_and_open_rounds_alone(written_round, unit_b, leader_b, settings):
