@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case as SqlCase
+from django.db.models import Count, Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -61,8 +62,13 @@ def case_for_user(user: User, pk: int) -> Case:
 
 
 def cases_for(user: User) -> QuerySet[Case]:
-    """The cases ``user`` may see, newest first, with their units."""
-    return Case.objects.visible_to(user).select_related("unit").order_by("status", "-created_at")
+    """The cases ``user`` may see, open ones first, newest first, with their units."""
+    closed_last = SqlCase(When(status=Case.Status.CLOSED, then=Value(1)), default=Value(0))
+    return (
+        Case.objects.visible_to(user)
+        .select_related("unit")
+        .order_by(closed_last, "-created_at", "-pk")
+    )
 
 
 def open_case_counts(units: Iterable[Unit] | QuerySet[Unit]) -> dict[int, int]:

@@ -79,8 +79,10 @@ def test_it_logs_each_coordinator_view(case, login, coordinator):
     client = login(coordinator)
     client.get(case.get_absolute_url())
     client.get(case.get_absolute_url())
+    client.get(reverse("sten_i_skoen:case_export", kwargs={"pk": case.pk}))
     entries = list(CaseAccessLog.objects.filter(case=case, user=coordinator))
-    assert [e.what for e in entries] == ["view", "view"]
+    assert sorted(e.what for e in entries) == ["export", "view", "view"]
+    assert all(e.at for e in entries)
 
 
 def test_it_redirects_anonymous_users_to_the_login(case, client):
@@ -161,3 +163,14 @@ def test_it_pages_a_long_list(case, login, leader_a, amr_a, unit_a):
     second = client.get(reverse("sten_i_skoen:index") + "?side=2")
     assert len(second.context["page"].object_list) == 6
     assert second.context["others_open"] == 0
+
+
+def test_it_lists_open_cases_before_closed_ones(case, unit_a, amr_a, login):
+    from sten_i_skoen.services import case_create
+
+    newer = case_create(
+        unit=unit_a, created_by=amr_a, title="Ny", problem="p", occasion="risk", participants=[]
+    )
+    Case.objects.filter(pk=newer.pk).update(status=Case.Status.CLOSED)
+    page = login(amr_a).get(reverse("sten_i_skoen:index")).context["page"]
+    assert [c.pk for c in page] == [case.pk, newer.pk]
