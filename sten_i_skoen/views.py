@@ -200,6 +200,10 @@ def _cell_refused(request, case, form, message, *, theirs=None, status) -> HttpR
     draft = {"row": row, "column": column, "text": request.POST.get("text", ""), "problem": message}
     if theirs is not None:
         draft.update(theirs=theirs.text, version=theirs.version)
+    elif request.POST.get("version", "").isdigit():
+        # Keep the version the user started from, so a save by someone else meanwhile still
+        # shows up as a conflict instead of being overwritten by the corrected text.
+        draft["version"] = int(request.POST["version"])
     return _render_case(request, case, draft=draft, status=status)
 
 

@@ -135,3 +135,11 @@ def test_it_exposes_the_cell_form_without_javascript(case, login, amr_a):
 def test_the_index_links_to_case_creation_for_creators(unit_a, login, amr_a, employee_a):
     body = login(amr_a).get(reverse("sten_i_skoen:index")).content.decode()
     assert reverse("sten_i_skoen:case_create", kwargs={"unit_pk": unit_a.pk}) in body
+
+
+def test_a_refused_save_keeps_the_version_the_user_started_from(case, login, amr_a):
+    cell_save(case=case, row="L", column="origin", text="a", version=0, by=amr_a)
+    text = "x" * (CELL_MAX_LENGTH + 1)
+    body = cell_post(login(amr_a), case, text, version=0).content.decode()
+    start = body.index('id="cell-L-origin"')
+    assert 'name="version" value="0"' in body[start : start + 1500]
