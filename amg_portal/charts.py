@@ -132,7 +132,7 @@ def inverted_pyramid(
 ) -> SafeString:
     """The guide's inverted pyramid: one band per (name, value text), the first band widest."""
     count = max(len(rows), 1)
-    step = width * 0.36 / count  # each band narrows by one step on either side
+    step = width * 0.3 / count  # each band narrows by one step on either side
     parts = []
     for i, (name, value) in enumerate(rows):
         top, bottom = i * row_height, (i + 1) * row_height - 3

@@ -7,7 +7,8 @@ owning app's own rule for what a reader may see:
 * round results: the user may see results on the round's unit, or the leader has published them and
   the user works there (kortlægning's rule); figures come from kortlægning's thresholded
   ``round_summary`` and, for the trend, from counts that hide a group under the round's threshold;
-* tiltag, follow-ups, status meetings and APV dates: ``READ_APV`` (everyone in the unit);
+* tiltag, follow-ups, status meetings and APV dates: handlingsplan's ``apv_units`` (``READ_APV``,
+  or working in a unit below, since the institute's APV is also its research groups' APV);
 * sten-i-skoen: only the number of open cases, and escalations as counts for AMR/TR/AMG, as a
   list (no text) for the leaders who answer them.
 """
@@ -40,6 +41,7 @@ from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Membership, Unit, User
 from handlingsplan.models import Cycle, FollowUp, Measure, StatusMeeting
+from handlingsplan.selectors import apv_units
 from kortlaegning.models import LEVEL_ORDER, Answer, Response, Round
 from kortlaegning.selectors import (
     DIALOGUES,
@@ -73,6 +75,13 @@ class Scope:
     def units(self, action: Action = Action.VIEW_DASHBOARD) -> QuerySet[Unit]:
         """Units in scope on which the user may do ``action`` (a lazy subquery)."""
         units = Unit.objects.permitting(self.user, action)
+        if self.unit is not None:
+            units = units.filter(path__startswith=self.unit.path)
+        return units
+
+    def apv_units(self) -> QuerySet[Unit]:
+        """Units in scope whose APV the user may read, by handlingsplan's rule (a subquery)."""
+        units = apv_units(self.user)
         if self.unit is not None:
             units = units.filter(path__startswith=self.unit.path)
         return units
@@ -381,7 +390,7 @@ def measure_figures(scope: Scope) -> MeasureFigures:
     The period keeps tiltag whose deadline falls in it (and those without a deadline); the
     completion rate is always the calendar year's: tiltag due this year, not dropped, that are done.
     """
-    measures = Measure.objects.filter(unit__in=scope.units(Action.READ_APV))
+    measures = Measure.objects.filter(unit__in=scope.apv_units())
     in_period = measures
     if scope.start or scope.end:
         in_period = measures.filter(Q(deadline__isnull=True) | scope.in_period("deadline"))
@@ -430,7 +439,7 @@ def follow_ups(scope: Scope) -> FollowUps:
     due = FollowUp.objects.filter(
         done_on__isnull=True,
         due_on__lte=horizon,
-        measure__unit__in=scope.units(Action.READ_APV),
+        measure__unit__in=scope.apv_units(),
     ).exclude(measure__status__in=CLOSED)
     counts = due.aggregate(
         overdue=Count("pk", filter=Q(due_on__lt=scope.today)),
@@ -496,7 +505,7 @@ def _agenda_now(scope: Scope) -> QuerySet[Measure]:
     """What a meeting held today would put on its agenda (handlingsplan's ``agenda_for`` rule)."""
     today = scope.today
     due = (
-        Measure.objects.filter(unit__in=scope.units(Action.READ_APV))
+        Measure.objects.filter(unit__in=scope.apv_units())
         .exclude(status__in=CLOSED)
         .filter(
             Q(follow_ups__due_on__lte=today, follow_ups__done_on__isnull=True)
@@ -511,9 +520,7 @@ def _agenda_now(scope: Scope) -> QuerySet[Measure]:
 def next_meeting(scope: Scope) -> NextMeeting:
     """The next status meeting in scope with its agenda (two queries)."""
     meeting = (
-        StatusMeeting.objects.filter(
-            unit__in=scope.units(Action.READ_APV), held_on__gte=scope.today
-        )
+        StatusMeeting.objects.filter(unit__in=scope.apv_units(), held_on__gte=scope.today)
         .select_related("unit")
         .order_by("held_on", "pk")
         .first()
@@ -556,16 +563,19 @@ def apv_flags(scope: Scope) -> ApvFlags:
     """
     latest = Cycle.objects.filter(unit=OuterRef("pk")).order_by("-period_start", "-pk")
     covering = Cycle.objects.filter(StartsWith(OuterRef("path"), F("unit__path")))
-    units = scope.units(Action.READ_APV).annotate(
+    units = scope.apv_units().annotate(
         cycle_id=Subquery(latest.values("pk")[:1]),
         started=Subquery(latest.values("period_start")[:1]),
         guidelines=Subquery(latest.values("guidelines")[:1]),
         covered=Exists(covering),
+        member=Exists(scope.units().filter(pk=OuterRef("pk"))),
     )
     limit = _years_before(scope.today, APV_MAX_AGE_YEARS)
     result = ApvFlags()
     uncovered: list[str] = []
     for unit in units.order_by("path"):
+        if not unit.member and unit.cycle_id is None:
+            continue  # a unit above the user's own (read from below) is judged by its own APV only
         result.checked += 1
         if not unit.covered and any(unit.path.startswith(p) for p in uncovered):
             continue  # its unit above is flagged already: one flag for the whole branch

@@ -31,7 +31,7 @@ def test_it_makes_every_panel_show_something_for_the_leader(db):
         "Kortlægning efterår 2025",  # heat map and trend
         "Primær forebyggelse",  # pyramid
         "dage over tid",  # overdue follow-up
-        "Fra Forskningsgruppen for Økologi",  # escalation received
+        "Fra Forskningsgruppen for Økologi",  # escalation received (unit name only)
         "2 åbne sager",
         "Dagsorden",  # next meeting with agenda
     ):

@@ -93,7 +93,7 @@ def test_it_shows_amg_the_count_of_open_cases_but_no_content(login, amg_a, data)
     assert "Sag A1" not in html
     assert "Hemmelig" not in html
     assert "Fra Gruppe A1" not in html  # only a leader of the parent answers escalations
-    assert "Modtaget" in html  # the escalation as a count by status
+    assert "Videreførelser efter status" in html  # the escalation as a count by status
 
 
 def test_it_shows_the_employee_only_published_results(login, employee_a, leader_a, data):
@@ -145,3 +145,9 @@ def test_it_renders_the_meeting_mode_without_personal_data(login, amg_a, data):
     assert "Amg" not in html  # not even the viewer's own name in a header
     assert "<style" not in html and "style=" not in html
     assert "<script>" not in html
+
+
+def test_it_shows_the_employee_the_action_plan_of_the_unit_above(login, employee_a, data):
+    html = login(employee_a).get(URL).content.decode()
+    assert "Tiltag A 0" in html  # handlingsplan: the institute's APV is read from below
+    assert "Tiltag B" not in html
