@@ -96,3 +96,16 @@ def test_it_moves_between_meeting_panels_with_the_keyboard(page: Page, live_serv
     # Only responsible users' names appear; the viewer's name is not in a header on the projector.
     expect(page.locator(".meeting-bar")).not_to_contain_text("Amir")
     assert problems == []
+
+
+def test_it_shows_the_employee_a_reduced_view(page: Page, live_server, demo):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size(SIZES["phone"])
+    problems = watch(page, live_server.url)
+    log_in(page, live_server.url, "medarbejder")
+    main = page.get_by_role("main")
+    expect(main.get_by_text("Du ser det, dine enheder har gjort synligt for alle")).to_be_visible()
+    expect(main.get_by_role("heading", name="Sten i skoen")).to_have_count(0)
+    expect(main.get_by_role("link", name="Kortlægning efterår 2025")).to_be_visible()
+    page.screenshot(path=SHOTS / "dashboard-employee-da-phone.png", full_page=True)
+    assert problems == []
