@@ -23,6 +23,8 @@ ALLOWED_HOSTS = env.env_list(
 if not ALLOWED_HOSTS:
     raise env.SettingsError("ALLOWED_HOSTS is not set; with DEBUG off name the site's host names.")
 CSRF_TRUSTED_ORIGINS = env.env_list("CSRF_TRUSTED_ORIGINS", [])
+# The portal's public address, for links in e-mails and calendar feeds sent outside a request.
+SITE_URL = env.env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
