@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from amg_portal.organisation.access import Action, can
-from amg_portal.organisation.models import Membership, Unit, User
+from amg_portal.organisation.models import Unit, User
 from handlingsplan import mapping
 from handlingsplan.forms import SORTS
 from handlingsplan.models import (
@@ -34,12 +34,11 @@ def apv_units(user: User) -> QuerySet[Unit]:
     """Units whose APV the user may read: ``READ_APV`` on the unit, or any role below it.
 
     The written APV is for every employee of the unit, and the people of a research group are
-    employees of its institute; like kortlaegning's published results, it is read from below.
+    employees of its institute (``access``'s ``with_members_below``).
     """
-    works_below = Membership.objects.filter(user=user, unit__path__startswith=OuterRef("path"))
     return Unit.objects.filter(
         Q(pk__in=Unit.objects.permitting(user, Action.READ_APV).values("pk"))
-        | Q(Exists(works_below))
+        | Q(pk__in=Unit.objects.with_members_below(user).values("pk"))
     )
 
 

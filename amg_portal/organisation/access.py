@@ -119,6 +119,13 @@ def require(user: User, action: Action, unit: Unit) -> None:
     raise Http404
 
 
+def works_in(user: User, unit: Unit) -> bool:
+    """Does the user hold any role on ``unit`` or below it (an employee of the unit)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return _membership_model().objects.filter(user=user, unit__path__startswith=unit.path).exists()
+
+
 def unit_for_user(user: User, pk: int | str, action: Action = Action.VIEW_UNIT) -> Unit:
     """The unit with ``pk`` if ``user`` may do ``action`` on it; else 404 (outsider) or 403."""
     unit_model = apps.get_model("organisation", "Unit")
@@ -148,6 +155,22 @@ class UnitQuerySet(MP_NodeQuerySet):
         if not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
         return self._covered_by_roles(user, EVERYONE)
+
+    def with_members_below(self, user) -> QuerySet:
+        """Units on which, or anywhere below which, the user holds a role.
+
+        The people of a research group are also employees of its institute: what a unit makes
+        available to all its employees (its written APV, published mapping results) is read from
+        below as well. Everything else still needs a role on the unit or above it.
+        """
+        if _is_coordinator(user):
+            return self.all()
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        below = _membership_model().objects.filter(
+            StartsWith(F("unit__path"), OuterRef("path")), user=user
+        )
+        return self.filter(Exists(below))
 
     def permitting(self, user, action: Action) -> QuerySet:
         """Units on which the user may do ``action``."""

@@ -98,3 +98,22 @@ def test_roles_on_several_levels_add_up(unit_a, group_a1):
     assert can(user, Action.MANAGE_ROUND, group_a1)
     fresh = type(user).objects.get(pk=user.pk)
     assert not can(fresh, Action.MANAGE_ROUND, unit_a)
+
+
+def test_people_below_a_unit_are_its_employees_too(employee_a, unit_a, group_a1, unit_b, faculty):
+    from amg_portal.organisation.access import works_in
+
+    assert names(Unit.objects.with_members_below(employee_a)) == [
+        "Fakultet",
+        "Gruppe A1",
+        "Institut A",
+    ]
+    assert works_in(employee_a, unit_a) and works_in(employee_a, group_a1)
+    assert not works_in(employee_a, unit_b)
+    # Being an employee below does not grant the unit's other rights.
+    assert not can(employee_a, Action.VIEW_UNIT, unit_a)
+
+
+def test_members_below_take_one_query(employee_a, unit_a, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        list(Unit.objects.with_members_below(employee_a))
