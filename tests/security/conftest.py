@@ -32,20 +32,24 @@ class Context:
     world: World
     clients: dict[str, Client]
     baseline: dict[str, str]
+    counts: dict | None = None
 
     def call(self, role: str, method: str, url: str, data: dict | None = None) -> Outcome:
         """One request as ``role``, rolled back afterwards; lists the tables it changed."""
         client = self.clients[role]
         cookies = copy.deepcopy(client.cookies)
         with transaction.atomic():
-            before = snapshot.write_counts()
+            # The transaction's write counters survive a rolled-back savepoint, so the counts
+            # after the previous request are the counts before this one.
+            before = self.counts if self.counts is not None else snapshot.write_counts()
             if method == "GET":
                 response = client.get(url)
             elif method == "POST":
                 response = client.post(url, data or {})
             else:
                 response = client.generic(method, url)
-            changed = snapshot.changed_tables(before, snapshot.write_counts())
+            self.counts = snapshot.write_counts()
+            changed = snapshot.changed_tables(before, self.counts)
             transaction.set_rollback(True)
         client.cookies = cookies  # a logout or a new session id must not outlive the request
         return Outcome(response, changed)

@@ -124,6 +124,7 @@ def _answer_step(role: str, side: str, method: str) -> int:
 
 NO_METHOD_CHECK = "the view has no @require_http_methods: a POST renders the page (reported)"
 DJANGO_FORM_VIEW = "Django's FormView answers PUT like POST (CSRF applies as for POST)"
+DJANGO_INVALID_LINK = "Django answers an invalid reset link with its page before the method check"
 NO_METHOD_GAPS = dict.fromkeys(("POST", "PUT", "DELETE"), NO_METHOD_CHECK)
 FORM = {"GET": 200, "POST": 302}
 
@@ -162,8 +163,7 @@ MATRIX: dict[str, Entry] = {
         kwargs=lambda side: {"uidb64": "MQ", "token": "set-password"},
         methods={"GET": 200, "POST": 200},
         public=lambda r, s, m: 200,
-        # An invalid link is answered with its page before the method is looked at.
-        known_gaps={"PUT": DJANGO_FORM_VIEW, "DELETE": DJANGO_FORM_VIEW},
+        known_gaps={"PUT": DJANGO_FORM_VIEW, "DELETE": DJANGO_INVALID_LINK},
     ),
     "password_reset_complete": Entry(PUBLIC, public=lambda r, s, m: 200),
     "set_language": Entry(

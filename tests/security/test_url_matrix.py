@@ -177,3 +177,33 @@ def test_it_leaves_the_world_as_it_was(security_world):
     from tests.security import snapshot
 
     assert snapshot.changed_tables(security_world.baseline, snapshot.digest()) == []
+
+
+def _secrets_of(side) -> list[str]:
+    """Texts that only people of the side's unit may read."""
+    return [
+        side.round.title,
+        side.closed_round.title,
+        side.case.title,
+        side.escalation.text,
+        side.cycle.title,
+        side.measure.title,
+        "Fritekst " + side.name,  # a free-text comment of the closed round
+    ]
+
+
+@pytest.mark.parametrize("name", [n for n in URL_NAMES if MATRIX[n].right == "login"])
+def test_it_shows_nothing_of_another_unit_on_list_pages(security_world, name):
+    """Lists and overviews name only what the reader may open (escalations: the leader above)."""
+    world, problems = security_world.world, []
+    url = reverse(name, kwargs=MATRIX[name].kwargs(world.a))
+    for role in ROLES:
+        if role in (ANON, CODE, COORDINATOR):
+            continue
+        body = security_world.call(role, "GET", url).response.content.decode()
+        outside = [world.a] if role == LEADER_B else [world.b]
+        for side in outside:
+            problems += [f"{role} sees {text!r}" for text in _secrets_of(side) if text in body]
+        if role not in world.a.case_participants and world.a.case.title in body:
+            problems.append(f"{role} sees the title of a case they do not take part in")
+    assert not problems, f"{url}\n" + "\n".join(problems)

@@ -144,7 +144,7 @@ def _case(side: Side, participants: list[User], today: dt.date) -> None:
         by=side.leader,
     )
     side.escalation = stone.escalation_create(
-        case=side.case, text="Fristerne må lægges om.", created_by=side.leader
+        case=side.case, text=f"Fristerne må lægges om ({side.name}).", created_by=side.leader
     )
 
 
