@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amg_portal.organisation.access import Action, can, require
+from amg_portal.organisation.access import Action, can, require, works_in
 from amg_portal.organisation.audit import record as audit_record
-from amg_portal.organisation.models import Membership, Unit, User
+from amg_portal.organisation.models import Unit, User
 from kortlaegning import exports, selectors, services
 from kortlaegning.forms import (
     CodesForm,
@@ -41,11 +41,7 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
 def _may_see_results(user: User, round: Round) -> bool:
     if can(user, Action.VIEW_RESULTS, round.unit):
         return True
-    return round.results_published and _has_role_within(user, round.unit)
-
-
-def _has_role_within(user: User, unit: Unit) -> bool:
-    return Membership.objects.filter(user=user, unit__path__startswith=unit.path).exists()
+    return round.results_published and works_in(user, round.unit)
 
 
 def results_round_for_user(user: User, pk: int) -> Round:

@@ -309,3 +309,13 @@ def test_it_lists_published_rounds_to_employees_of_sub_units(
     page = client.get(reverse("kortlaegning:index")).text
     assert _url("round_results", closed) in page
     assert client.get(_url("round_detail", closed)).status_code == 404
+
+
+def test_it_writes_exports_to_the_audit_log(login, amr_a, leader_a, open_round):
+    from amg_portal.organisation.models import AuditEntry
+
+    add_responses(open_round, open_round.unit, 5)
+    close(open_round, leader_a)
+    login(amr_a).get(reverse("kortlaegning:results_export", args=[open_round.pk, "csv"]))
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT)
+    assert (entry.actor, entry.unit) == (amr_a, open_round.unit)
