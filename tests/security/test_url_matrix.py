@@ -61,6 +61,8 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
         ok = location.startswith(LOGIN_URL)
     if not ok:
         problems.append(f"{role:11} {side:7} {method:4} {url}: got {got}, expected {want}")
+    if got == 200:
+        _check_headers(outcome.response, f"{role:11} {side:7} {method:4} {url}", problems)
     effective = (
         method == "POST"
         and entry.data is not None
@@ -74,6 +76,19 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
         )
     if _denied(got, location) and outcome.changed and entry.right != "public":
         problems.append(f"{role:11} {side:7} {method:4} {url}: refused but wrote {outcome.changed}")
+
+
+def _check_headers(response, label: str, problems: list[str]) -> None:
+    """What every page the app renders must carry: no caching, and a strict CSP on HTML."""
+    if "no-store" not in response.get("Cache-Control", ""):
+        problems.append(f"{label}: Cache-Control {response.get('Cache-Control')!r} lacks no-store")
+    if response.get("Content-Type", "").startswith("text/html"):
+        policy = response.get("Content-Security-Policy", "")
+        for directive in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+            if directive not in policy:
+                problems.append(f"{label}: Content-Security-Policy lacks {directive}")
+        if "unsafe-inline" in policy:
+            problems.append(f"{label}: Content-Security-Policy allows unsafe-inline")
 
 
 def test_it_has_an_entry_for_every_url():
@@ -207,3 +222,15 @@ def test_it_shows_nothing_of_another_unit_on_list_pages(security_world, name):
         if role not in world.a.case_participants and world.a.case.title in body:
             problems.append(f"{role} sees the title of a case they do not take part in")
     assert not problems, f"{url}\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize(
+    ("role", "sees"),
+    [(LEADER_A, "A"), (LEADER_B, "B"), (COORDINATOR, "AB"), ("amr", ""), (EMPLOYEE, "")],
+)
+def test_it_shows_an_escalation_only_to_the_leader_of_the_unit_above(security_world, role, sees):
+    """A1's case escalates to A: A's leader answers it; AMR and employees of A do not see it."""
+    world = security_world.world
+    body = security_world.call(role, "GET", reverse("sten_i_skoen:inbox")).response.content
+    for side in (world.a, world.b):
+        assert (side.escalation.text in body.decode()) == (side.name in sees), side.name
