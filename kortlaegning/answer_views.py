@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -117,7 +117,10 @@ def _refusal_text(reason: str) -> str:
 @login_required
 @require_POST
 def answer_as_leader(request: HttpRequest, pk: int) -> HttpResponse:
-    round = round_for_user(request.user, pk, Action.ANSWER_AS_LEADER)
+    round = selectors.rounds_for_leader(request.user).filter(pk=pk).first()
+    if round is None:
+        round_for_user(request.user, pk, Action.ANSWER_AS_LEADER)  # 404 outsider, 403 member
+        raise Http404
     try:
         grant = services.grant_for_leader(round=round, user=request.user)
     except Refusal as refusal:

@@ -23,6 +23,7 @@ from kortlaegning.models import (
     Answer,
     AnswerCode,
     Invitation,
+    LeaderParticipation,
     LevelComment,
     Question,
     QuestionVersion,
@@ -62,6 +63,36 @@ def rounds_visible_to(user: User) -> QuerySet[Round]:
         .annotate(is_member=Exists(member))  # False: only the published results are for them
         .select_related("unit")
         .order_by("unit__path", "-opens_on", "-pk")
+    )
+
+
+def rounds_for_leader(user: User) -> QuerySet[Round]:
+    """Rounds the user may answer as part of the leadership: they lead the round's unit, a unit
+    above it, or a unit below it (the leadership of an institute's round includes the leaders of
+    its groups). One query; the coordinator answers nothing."""
+    if not getattr(user, "is_authenticated", False) or user.coordinates:
+        return Round.objects.none()
+    leads_below = Membership.objects.filter(
+        user=user, role="leader", unit__path__startswith=OuterRef("unit__path")
+    )
+    return (
+        Round.objects.filter(
+            Q(unit__in=Unit.objects.permitting(user, Action.ANSWER_AS_LEADER))
+            | Q(Exists(leads_below))
+        )
+        .exclude(leader_levels="")
+        .select_related("unit")
+    )
+
+
+def rounds_to_answer_as_leader(user: User) -> QuerySet[Round]:
+    """Open rounds the user may still answer as a leader (for the round list)."""
+    answered = LeaderParticipation.objects.filter(user=user, round=OuterRef("pk"))
+    return (
+        rounds_for_leader(user)
+        .filter(status=Round.Status.OPEN)
+        .exclude(Exists(answered))
+        .order_by("closes_on", "pk")
     )
 
 

@@ -81,6 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
     """Mapping rounds of the units the user may see."""
     context = {
         "rounds": selectors.rounds_visible_to(request.user),
+        "to_answer": selectors.rounds_to_answer_as_leader(request.user),
         "may_manage": Unit.objects.permitting(request.user, Action.MANAGE_ROUND).exists(),
     }
     return render(request, "kortlaegning/index.html", context)
@@ -149,7 +150,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "events": selectors.round_events(round),
         "may_manage": can(user, Action.MANAGE_ROUND, unit),
         "may_collect": can(user, Action.COLLECT_RESPONSES, unit),
-        "may_answer": can(user, Action.ANSWER_AS_LEADER, unit) and bool(round.leader_levels),
+        "may_answer": selectors.rounds_for_leader(user).filter(pk=round.pk).exists(),
         "may_see_results": _may_see_results(user, round),
         "reopen_form": ReasonForm(),
     }

@@ -206,3 +206,21 @@ def test_it_shows_what_is_missing_on_an_empty_post(client, open_round):
     response = client.post(_step(open_round, 1), {})
     assert response.status_code == 200
     assert response.text.count('aria-invalid="true"') == 11 * 4
+
+
+def test_it_lets_a_group_leader_answer_the_institute_round(login, open_round, group_a1):
+    from amg_portal.organisation.models import Role
+    from tests.conftest import give_role, make_user
+
+    group_leader = give_role(make_user("leader_a1"), group_a1, Role.LEADER)
+    client = login(group_leader)
+    index = client.get(reverse("kortlaegning:index")).text
+    assert reverse("kortlaegning:answer_as_leader", args=[open_round.pk]) in index
+    response = client.post(reverse("kortlaegning:answer_as_leader", args=[open_round.pk]))
+    assert response["Location"] == _step(open_round, 1)
+    client.post(_step(open_round, 1), _level_data(open_round, "L"))
+    client.post(_step(open_round, 2), _level_data(open_round, "O"))
+    stored = Response.objects.get()
+    assert (stored.group, stored.unit) == ("leadership", group_a1)
+    index = client.get(reverse("kortlaegning:index")).text
+    assert reverse("kortlaegning:answer_as_leader", args=[open_round.pk]) not in index
