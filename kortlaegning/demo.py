@@ -54,7 +54,7 @@ def _closed_round(org, leader, title, opens_on, closes_on, counts, better) -> Ro
         round = services.round_create(
             unit=unit, created_by=leader, title=title, opens_on=opens_on, closes_on=closes_on
         )
-        services._freeze_questions(round)
+        services.round_freeze_questions(round=round)
         Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED)
         round.refresh_from_db()
         for kind in (RoundEvent.Kind.OPENED, RoundEvent.Kind.CLOSED):

@@ -143,7 +143,7 @@ def round_update(*, round: Round, **fields) -> Round:
     return round
 
 
-def _freeze_questions(round: Round) -> None:
+def round_freeze_questions(*, round: Round) -> None:
     """Pin the current version of every question the round asks (once, at first opening)."""
     if round.round_questions.exists():
         return
@@ -181,7 +181,7 @@ def round_open(*, round: Round, opened_by: User) -> Round:
         raise ValidationError(_("Only a draft round can be opened."))
     if round.closes_on < timezone.localdate():
         raise ValidationError(_("The closing date has passed. Change it before opening."))
-    _freeze_questions(round)
+    round_freeze_questions(round=round)
     round.status, round.opened_at = Round.Status.OPEN, timezone.now()
     _save_status(round, ["status", "opened_at"])
     _log(round, RoundEvent.Kind.OPENED, opened_by)

@@ -23,7 +23,7 @@ def test_it_renders_the_forms_and_the_respondent_pages(page: Page, live_server, 
         unit=closed.unit, created_by=demo.users["leder"], title="Dialogmøde", mode="dialogue",
         opens_on=closed.opens_on, closes_on=closed.closes_on.replace(year=2100), threshold=1,
     )  # fmt: skip
-    services._freeze_questions(dialogue)
+    services.round_freeze_questions(round=dialogue)
     Round.objects.filter(pk=dialogue.pk).update(
         status="open", unit=demo.units["Institut for Fysik, Kemi og Farmaci"]
     )
