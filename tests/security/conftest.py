@@ -8,6 +8,7 @@ whether the request wrote anything.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -25,6 +26,7 @@ from tests.security.world import ANON, CODE, COORDINATOR, ROLES, World, build_wo
 class Outcome:
     response: HttpResponse
     changed: list[str]
+    inspected: object = None  # what ``inspect`` saw before the rollback
 
 
 @dataclass
@@ -34,7 +36,14 @@ class Context:
     baseline: dict[str, str]
     counts: dict | None = None
 
-    def call(self, role: str, method: str, url: str, data: dict | None = None) -> Outcome:
+    def call(
+        self,
+        role: str,
+        method: str,
+        url: str,
+        data: dict | None = None,
+        inspect: Callable[[], object] | None = None,
+    ) -> Outcome:
         """One request as ``role``, rolled back afterwards; lists the tables it changed."""
         client = self.clients[role]
         cookies = copy.deepcopy(client.cookies)
@@ -50,9 +59,10 @@ class Context:
                 response = client.generic(method, url)
             self.counts = snapshot.write_counts()
             changed = snapshot.changed_tables(before, self.counts)
+            inspected = inspect() if inspect else None
             transaction.set_rollback(True)
         client.cookies = cookies  # a logout or a new session id must not outlive the request
-        return Outcome(response, changed)
+        return Outcome(response, changed, inspected)
 
 
 def _clients(world: World) -> dict[str, Client]:

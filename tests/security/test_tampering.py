@@ -69,3 +69,27 @@ def test_it_keeps_a_code_holders_grant_to_its_own_round(security_world):
     outcome = security_world.call(CODE, "POST", url, answers)
     assert outcome.response.status_code == 400
     assert outcome.changed == []
+
+
+def test_it_ignores_a_mapping_round_of_another_unit_in_the_link(security_world):
+    """kortlaegning's "Opret tiltag" link carries ?round=&question=; B's round is not taken."""
+    from handlingsplan.models import Measure
+    from kortlaegning.models import RoundQuestion
+
+    world, entry = security_world.world, MATRIX["handlingsplan:measure_create"]
+    question = RoundQuestion.objects.filter(round=world.b.closed_round).first().question_id
+    base = reverse("handlingsplan:measure_create", kwargs=entry.kwargs(world.a))
+
+    def post_with(round) -> object:
+        return security_world.call(
+            LEADER_A,
+            "POST",
+            f"{base}?round={round.pk}&question={question}",
+            entry.data(world, world.a),
+            inspect=lambda: Measure.objects.filter(source_round=round).count(),
+        )
+
+    assert post_with(world.a.closed_round).inspected == 1  # the honest link is followed
+    outcome = post_with(world.b.closed_round)
+    assert outcome.response.status_code in (200, 302)
+    assert outcome.inspected == 0
