@@ -151,3 +151,10 @@ def test_it_shows_the_employee_the_action_plan_of_the_unit_above(login, employee
     html = login(employee_a).get(URL).content.decode()
     assert "Tiltag A 0" in html  # handlingsplan: the institute's APV is read from below
     assert "Tiltag B" not in html
+
+
+def test_it_logs_when_the_coordinator_reads_round_results(login, coordinator, data, caplog):
+    with caplog.at_level("INFO", logger="amg_portal.audit"):
+        html = login(coordinator).get(URL).content.decode()
+    assert "Runde" in html
+    assert any("dashboard" in record.getMessage() for record in caplog.records)
