@@ -74,7 +74,8 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
         problems.append(
             f"{role:11} {side:7} {method:4} {url}: allowed, but the payload wrote nothing"
         )
-    if _denied(got, location) and outcome.changed and entry.right != "public":
+    refused = got >= 400 if entry.right == "public" else _denied(got, location)
+    if refused and outcome.changed:
         problems.append(f"{role:11} {side:7} {method:4} {url}: refused but wrote {outcome.changed}")
 
 
