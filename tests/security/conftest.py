@@ -42,11 +42,20 @@ class Context:
         method: str,
         url: str,
         data: dict | None = None,
-        inspect: Callable[[], object] | None = None,
+        inspect: Callable[[HttpResponse], object] | None = None,
     ) -> Outcome:
-        """One request as ``role``, rolled back afterwards; lists the tables it changed."""
+        """One request as ``role``, rolled back afterwards; lists the tables it changed.
+
+        ``inspect`` sees the response before the rollback (to look at what was stored).
+        """
         client = self.clients[role]
         cookies = copy.deepcopy(client.cookies)
+        try:
+            return self._call(client, method, url, data, inspect)
+        finally:
+            client.cookies = cookies  # a logout or a new session id must not outlive the request
+
+    def _call(self, client, method, url, data, inspect) -> Outcome:
         with transaction.atomic():
             # The transaction's write counters survive a rolled-back savepoint, so the counts
             # after the previous request are the counts before this one.
@@ -59,9 +68,8 @@ class Context:
                 response = client.generic(method, url)
             self.counts = snapshot.write_counts()
             changed = snapshot.changed_tables(before, self.counts)
-            inspected = inspect() if inspect else None
+            inspected = inspect(response) if inspect else None
             transaction.set_rollback(True)
-        client.cookies = cookies  # a logout or a new session id must not outlive the request
         return Outcome(response, changed, inspected)
 
 

@@ -86,7 +86,7 @@ def test_it_ignores_a_mapping_round_of_another_unit_in_the_link(security_world):
             "POST",
             f"{base}?round={round.pk}&question={question}",
             entry.data(world, world.a),
-            inspect=lambda: Measure.objects.filter(source_round=round).count(),
+            inspect=lambda response: Measure.objects.filter(source_round=round).count(),
         )
 
     assert post_with(world.a.closed_round).inspected == 1  # the honest link is followed
