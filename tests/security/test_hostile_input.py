@@ -4,10 +4,12 @@ whatever comes back is escaped.
 Each payload of ``tests/security/matrix.py`` is posted by a role allowed to use the form, with
 every field replaced by one hostile value at a time (overlong, control characters, markup, huge
 numbers, a list for a scalar). A deterministic sweep, not a property-based search: it is cheap
-enough to run on every change.
+enough to run on every change. Query parameters of every page get the same treatment.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 import pytest
 from django.urls import reverse
@@ -88,3 +90,32 @@ def test_it_stores_hostile_text_harmlessly(security_world, name):
                 if SCRIPT in body:
                     problems.append(f"{field} {label}: markup shown unescaped")
     assert not problems, f"{url}\n" + "\n".join(problems)
+
+
+PAGES = sorted(name for name, entry in MATRIX.items() if "GET" in entry.methods)
+QUERY = {
+    "unit": ["abc", "9" * 30],
+    "round": "<x>",
+    "question": "-1",
+    "start": "2026-13-45",
+    "end": "9" * 30,
+    "status": SCRIPT,
+    "prevention": "\x00",
+    "level": "ZZ",
+    "sort": "../../etc/passwd",
+    "next": "https://evil.example/",
+}
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_it_survives_hostile_query_parameters(security_world, name):
+    world, entry = security_world.world, MATRIX[name]
+    url = reverse(name, kwargs=entry.kwargs(world.a))
+    for role in (_role(name), "anonymous"):
+        try:
+            outcome = security_world.call(role, "GET", url + "?" + urlencode(QUERY, doseq=True))
+        except Exception as error:  # a 500 in production
+            pytest.fail(f"{role} {url}: {type(error).__name__}: {str(error)[:200]}")
+        assert outcome.response.status_code < 500
+        assert SCRIPT not in outcome.response.content.decode(errors="replace")
+        assert not outcome.response.get("Location", "").startswith("https://evil.example")
