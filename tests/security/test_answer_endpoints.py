@@ -147,26 +147,30 @@ def test_it_keeps_the_secret_out_of_urls_pages_and_logs(
         assert not _secrets_in(f"{entry.target} {entry.detail} {entry.actor_name}", secret)
 
 
+@pytest.mark.parametrize("kind", ["answer_code", "answer_open"])
 @pytest.mark.parametrize("state", ["draft", "closed"])
-def test_it_keeps_a_refused_secret_out_of_the_logs(client, unit_a, leader_a, caplog, state):
-    """A valid code for a round that is not open (yet or any more) is refused without logging it.
+def test_it_keeps_a_refused_secret_out_of_the_logs(client, unit_a, leader_a, caplog, state, kind):
+    """A valid secret for a round that is not open (yet or any more) is refused unlogged.
 
     Django logs every 4xx response with its path; the secret in that path must not reach the
-    log, since a code for a round that opens tomorrow is still worth something.
+    log, since a code for a round that opens tomorrow (or is reopened) is still worth something.
     """
     today = timezone.localdate()
     round = services.round_create(
         unit=unit_a, created_by=leader_a, title="Senere", opens_on=today, closes_on=today
     )
     [code] = services.codes_generate(round=round, unit=unit_a, count=1)
+    link = services.open_link_create(round=round)
     if state == "closed":
         services.round_open(round=round, opened_by=leader_a)
         services.round_close(round=round, closed_by=leader_a)
+    secret = code if kind == "answer_code" else link
     caplog.set_level(logging.DEBUG)
-    response = client.get(_url("answer_code", round, code))
+    response = client.get(_url(kind, round, secret))
     assert response.status_code in (403, 410)
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert not _secrets_in(logged, code)
+    assert "[redacted]" in logged
+    assert not _secrets_in(logged, secret)
 
 
 # --- an injected database failure during the submission -----------------------------------
