@@ -76,6 +76,8 @@ def test_it_goes_from_a_mapping_result_to_an_evaluated_tiltag_and_a_pdf(
     item.get_by_label("Skalér").check()
     item.get_by_label("Konklusion").fill("Udbredes til hele instituttet")
     item.get_by_role("button", name="Gem evaluering").click()
+    # Wait for the saved page (the form itself also contains "Virker delvis").
+    expect(page.get_by_text(f"Evalueringen af “{TITLE}” er gemt.")).to_be_visible()
     expect(page.locator(f"#measure-{measure.pk}")).to_contain_text("Virker delvis")
     page.screenshot(path=SHOTS / "journey-meeting.png", full_page=True)
 
