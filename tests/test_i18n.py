@@ -70,3 +70,21 @@ def test_the_catalogue_holds_every_string_in_the_code(fresh_catalogues, path):
     current = msgids(fresh_catalogues / path)
     missing = sorted(current - committed)
     assert not missing, f"{path} lacks strings: run `make makemessages` and translate {missing}"
+
+
+def test_one_english_string_means_one_danish_string_across_catalogues():
+    """Django merges all catalogues and the first app's translation wins for a shared msgid, so the
+    same msgid (and context) must not be translated differently in two catalogues: give one of them
+    a context (`pgettext` / `{% translate "…" context "…" %}`)."""
+    meanings: dict[tuple, dict[str, str]] = {}
+    for path in CATALOGUES:
+        for e in polib.pofile(str(ROOT / path)):
+            if e.obsolete or not e.msgid:
+                continue
+            value = e.msgstr if not e.msgid_plural else repr(sorted(e.msgstr_plural.items()))
+            key = (e.msgctxt, e.msgid, bool(e.msgid_plural))
+            meanings.setdefault(key, {})[str(path.parts[0])] = value
+    conflicts = {k: v for k, v in meanings.items() if len(set(v.values())) > 1}
+    allowed = {(None, "Breadcrumb", False)}  # "Brødkrumme(sti)": both are right
+    conflicts = {k: v for k, v in conflicts.items() if k not in allowed}
+    assert not conflicts, conflicts
