@@ -14,6 +14,8 @@ import os
 import shutil
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from amg_portal.organisation.models import Membership, Role, Unit, User
 from amg_portal.organisation.services import unit_create
@@ -111,20 +113,52 @@ def login(client):
 # --- Transactional tests keep the data that migrations load ---------------------------------
 
 
-def pytest_collection_modifyitems(items):
-    """Give every transactional test a serialized rollback.
+def _django_order(item) -> int:
+    """pytest-django's order: database tests, then transactional ones, then the rest."""
+    marker = item.get_closest_marker("django_db")
+    kwargs = marker.kwargs if marker else {}
+    transactional = bool(kwargs.get("transaction") or kwargs.get("reset_sequences")) or any(
+        name in item.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if transactional:
+        return 1
+    return 0 if marker or "db" in item.fixturenames else 2
 
-    A transactional test (live server, concurrency) ends by flushing the database, which would also
-    wipe what data migrations loaded (the bilag 1 question catalogue) for every later test. With a
-    serialized rollback the database is restored to its migrated state instead.
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Run tests in Django's order: database tests, then transactional ones, then the rest.
+
+    pytest moves tests sharing a session-scoped parametrized fixture (Playwright's browser) into
+    one block, which undoes pytest-django's ordering and lets a transactional test's flush run
+    before ordinary database tests. A stable sort puts it right again.
     """
-    for item in items:
-        marker = item.get_closest_marker("django_db")
-        transactional = bool(marker and marker.kwargs.get("transaction")) or any(
-            name in item.fixturenames for name in ("transactional_db", "live_server")
-        )
-        if transactional and "django_db_serialized_rollback" not in item.fixturenames:
-            item.fixturenames.append("django_db_serialized_rollback")
+    items.sort(key=_django_order)
+
+
+@pytest.fixture(scope="session")
+def _migrated_data(django_db_setup, django_db_blocker) -> str:
+    """The rows the migrations loaded (the bilag 1 catalogue, content types, permissions)."""
+    with django_db_blocker.unblock():
+        return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _restore_migrated_data(request):
+    """Give every transactional test the migrated data back.
+
+    A transactional test (live server, concurrency) ends by flushing the database, which also
+    wipes what data migrations loaded. Django's serialized rollback would restore it, but it keeps
+    the snapshot on the connection object, and under Playwright's greenlet the test sees another
+    connection object. So we keep the snapshot ourselves and load it before each such test.
+    """
+    if _django_order(request.node) != 1:
+        return
+    data = request.getfixturevalue("_migrated_data")
+    request.getfixturevalue("transactional_db")
+    # Django's flush re-creates content types and permissions with new ids; start from empty.
+    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+    connection.creation.deserialize_db_from_string(data)
 
 
 # --- Browser tests: Debian's Chromium through pytest-playwright -------------------------------

@@ -28,6 +28,7 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.locator("#id_username").fill(username)
     page.locator("#id_password").fill(DEMO_PASSWORD)
     page.locator("form button[type=submit]").last.click()
+    page.wait_for_url(lambda url: "/konto/log-ind/" not in url)  # never race the login post
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])

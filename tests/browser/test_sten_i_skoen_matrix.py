@@ -26,6 +26,7 @@ def log_in(page: Page, base: str, username: str) -> None:
     page.get_by_label("Brugernavn").fill(username)
     page.get_by_label("Adgangskode").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log ind").click()
+    page.wait_for_url(lambda url: "/konto/log-ind/" not in url)  # never race the login post
 
 
 def test_it_fills_the_matrix_escalates_and_creates_an_action(page: Page, live_server, demo):
