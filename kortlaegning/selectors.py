@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import random
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
@@ -299,18 +300,29 @@ def people_by_group(round: Round) -> dict[str, int]:
 def withheld_groups(round: Round) -> tuple[set[str], bool]:
     """Result groups withheld because a reopening added too few answers, and whether the round
     was ever reopened (then sub-units are not broken down: their increments are not checked)."""
-    closings = list(
-        RoundEvent.objects.filter(round=round, kind=RoundEvent.Kind.CLOSED)
+    return withheld_groups_by_round([round])[round.pk]
+
+
+def withheld_groups_by_round(rounds: Iterable[Round]) -> dict[int, tuple[set[str], bool]]:
+    """``withheld_groups`` for several rounds in one query (for trends across rounds)."""
+    rounds = list(rounds)
+    closings: dict[int, list[dict]] = defaultdict(list)
+    for round_id, counts in (
+        RoundEvent.objects.filter(round__in=rounds, kind=RoundEvent.Kind.CLOSED)
         .order_by("at", "pk")
-        .values_list("counts", flat=True)
-    )
-    withheld = set()
-    for before, after in itertools.pairwise(closings):
-        for group in RESULT_GROUPS:
-            added = after.get(group, 0) - before.get(group, 0)
-            if 0 < added < threshold_for(round, group):
-                withheld.add(group)
-    return withheld, len(closings) > 1
+        .values_list("round_id", "counts")
+    ):
+        closings[round_id].append(counts)
+    result = {}
+    for round in rounds:
+        withheld = set()
+        for before, after in itertools.pairwise(closings[round.pk]):
+            for group in RESULT_GROUPS:
+                added = after.get(group, 0) - before.get(group, 0)
+                if 0 < added < threshold_for(round, group):
+                    withheld.add(group)
+        result[round.pk] = (withheld, len(closings[round.pk]) > 1)
+    return result
 
 
 def _counts(round: Round):

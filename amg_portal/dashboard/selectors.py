@@ -49,6 +49,7 @@ from kortlaegning.selectors import (
     RoundResults,
     round_summary,
     threshold_for,
+    withheld_groups_by_round,
 )
 from sten_i_skoen.models import Escalation
 from sten_i_skoen.selectors import escalation_inbox, open_case_count
@@ -322,14 +323,23 @@ def trend(scope: Scope, unit: Unit | None) -> Trend | None:
     levels = [
         lv for lv in LEVEL_ORDER if any(lv in r.employee_levels + r.leader_levels for r in rounds)
     ]
-    scores = {lv: [_level_score(r, lv, people, counts, level_of) for r in rounds] for lv in levels}
+    # A group withheld after a reopening (too few new answers) stays hidden here too.
+    withheld = {pk: groups for pk, (groups, _) in withheld_groups_by_round(rounds).items()}
+    scores = {
+        lv: [_level_score(r, lv, people, counts, level_of, withheld[r.pk]) for r in rounds]
+        for lv in levels
+    }
     return Trend(unit=unit, rounds=rounds, levels=levels, scores=scores)
 
 
-def _level_score(round: Round, level: str, people, counts, level_of) -> float | None:
+def _level_score(
+    round: Round, level: str, people, counts, level_of, withheld: set[str]
+) -> float | None:
     if level not in round.employee_levels + round.leader_levels:
         return None
     for group in _groups_for(round, level):
+        if group in withheld:
+            continue
         if people.get((round.pk, group), 0) >= threshold_for(round, group):
             score = _group_level_score(round, group, level, counts, level_of)
             if score is not None:

@@ -62,3 +62,19 @@ def test_it_limits_rounds_to_the_period(unit_a, group_a1, leader_a):
         user=leader_a, unit=None, start=today - dt.timedelta(days=30), end=None, today=today
     )
     assert selectors.results_rounds(scope).count() == 0
+
+
+def test_it_hides_a_group_withheld_after_a_reopening_with_too_few_new_answers(
+    unit_a, group_a1, leader_a
+):
+    from kortlaegning import services as kortlaegning_services
+    from tests.kortlaegning.helpers import add_responses, close
+
+    closed = helpers.closed_round(unit_a, leader_a, people={group_a1: 6})
+    assert selectors.trend(_scope(leader_a), unit_a).scores["I"] == [100.0]
+    reopened = kortlaegning_services.round_reopen(
+        round=closed, reopened_by=leader_a, reason="Én mere"
+    )
+    add_responses(reopened, group_a1, 1)  # before/after would expose this one person
+    close(reopened, leader_a)
+    assert selectors.trend(_scope(leader_a), unit_a).scores["I"] == [None]
