@@ -4,12 +4,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
+from django.views.decorators.http import require_safe
 
 from amg_portal.organisation import selectors
 from amg_portal.organisation.models import Unit
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The user's roles, their units with sub-units, and the guide's four steps."""
     memberships = list(selectors.memberships_of(request.user))

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp import match_token
@@ -127,12 +127,14 @@ def second_factor_remove(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.visible_to(request.user)
     return render(request, "organisation/unit_list.html", {"forest": selectors.unit_forest(units)})
 
 
 @login_required
+@require_safe
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, pk, Action.VIEW_UNIT)
     subtree = Unit.objects.visible_to(request.user).filter(path__startswith=unit.path)

@@ -150,3 +150,10 @@ def test_error_pages_are_danish(client, db):
 def test_the_unit_page_lists_the_leader_first(login, leader_a, amr_a, amg_a, unit_a):
     members = login(leader_a).get(detail(unit_a)).context["members"]
     assert [m.role for m in members] == ["leader", "amr", "amg"]
+
+
+def test_read_only_pages_refuse_writes(login, leader_a, unit_a):
+    client = login(leader_a)
+    for url in (reverse("home"), reverse("organisation:unit_list"), detail(unit_a)):
+        assert client.post(url).status_code == 405
+        assert client.head(url).status_code == 200
