@@ -52,14 +52,11 @@ RATE_LOW, RATE_GOOD = 50, 80
 def rounds_visible_to(user: User) -> QuerySet[Round]:
     """Rounds of every unit the user can see, and rounds with published results of a unit the
     user works below, newest first per unit, with their unit (one query)."""
-    works_below = Membership.objects.filter(
-        user=user, unit__path__startswith=OuterRef("unit__path")
-    )
     member = Unit.objects.visible_to(user).filter(pk=OuterRef("unit_id"))
     return (
         Round.objects.filter(
             Q(unit__in=Unit.objects.visible_to(user))
-            | Q(Exists(works_below), results_published=True)
+            | Q(unit__in=Unit.objects.with_members_below(user), results_published=True)
         )
         .annotate(is_member=Exists(member))  # False: only the published results are for them
         .select_related("unit")
