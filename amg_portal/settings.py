@@ -16,9 +16,11 @@ TESTING = "pytest" in sys.modules or env.env_bool("AMG_TESTING")
 if not TESTING:
     env.read_dotenv(BASE_DIR / ".env")  # values already in the environment win
 DEBUG = env.env_bool("DEBUG", default=False)
-SECRET_KEY = env.secret_key(debug=DEBUG or TESTING)
+# manage.py sets AMG_OFFLINE_COMMAND for makemigrations/makemessages/compilemessages only.
+RELAXED = DEBUG or TESTING or env.env_bool("AMG_OFFLINE_COMMAND")
+SECRET_KEY = env.secret_key(debug=RELAXED)
 ALLOWED_HOSTS = env.env_list(
-    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG or TESTING else []
+    "ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if RELAXED else []
 )
 if not ALLOWED_HOSTS:
     raise env.SettingsError("ALLOWED_HOSTS is not set; with DEBUG off name the site's host names.")

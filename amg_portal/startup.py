@@ -22,6 +22,10 @@ NO_DATABASE_COMMANDS = {
 }
 
 
+# Developer tools that write code or catalogues: they run without a production SECRET_KEY.
+OFFLINE_COMMANDS = {"makemigrations", "makemessages", "compilemessages", "help", "--help", "-h"}
+
+
 def fail(message: str) -> None:
     """Print one line and exit non-zero."""
     first_line = " ".join(str(message).split())

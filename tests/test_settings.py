@@ -97,3 +97,9 @@ def test_a_database_url_without_a_name_is_refused(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://db.example.org")
     with pytest.raises(SettingsError, match="names no database"):
         envconfig.database(default_sqlite=Path("x"))
+
+
+def test_developer_tools_run_without_a_production_secret():
+    result = manage("makemigrations", "--check", "--dry-run", DEBUG="false")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
