@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amg_portal.organisation.models import Role
 from handlingsplan.models import (
+    MEASURE_FIELDS,
     AbsenceFigure,
     Assessment,
     Cycle,
@@ -173,21 +174,7 @@ class MeasureForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = [
-            "title",
-            "goal",
-            "description",
-            "responsible",
-            "roles",
-            "start",
-            "deadline",
-            "prevention",
-            "level",
-            "priority",
-            "status",
-            "is_trial",
-            "risk_factor",
-        ]
+        fields = list(MEASURE_FIELDS)
         widgets = {
             "goal": forms.Textarea(attrs={"rows": 2}),
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -228,6 +228,24 @@ class Assessment(models.Model):
         return f"{self.risk_factor}: {self.get_decision_display()}"
 
 
+# The fields a person edits on a measure: the form shows them and the services write them.
+MEASURE_FIELDS = (
+    "title",
+    "goal",
+    "description",
+    "responsible",
+    "roles",
+    "start",
+    "deadline",
+    "prevention",
+    "level",
+    "priority",
+    "status",
+    "is_trial",
+    "risk_factor",
+)
+
+
 class Measure(models.Model):
     """A tiltag of the action plan (step 3)."""
 

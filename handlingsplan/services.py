@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.models import Membership, Role, Unit, User
 from handlingsplan.models import (
+    MEASURE_FIELDS,
     AbsenceFigure,
     Assessment,
     CalendarToken,
@@ -296,22 +297,6 @@ def _conflict_message() -> str:
 
 
 # --- step 3: measures ----------------------------------------------------------------------------
-
-MEASURE_FIELDS = (
-    "title",
-    "goal",
-    "description",
-    "responsible",
-    "roles",
-    "start",
-    "deadline",
-    "prevention",
-    "level",
-    "priority",
-    "status",
-    "is_trial",
-    "risk_factor",
-)
 
 
 def _check_measure(unit: Unit, values: dict[str, Any]) -> None:

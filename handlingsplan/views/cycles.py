@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,6 +25,33 @@ from handlingsplan.forms import (
 )
 from handlingsplan.models import Assessment
 from handlingsplan.views._shared import add_service_errors, conflict_rows, cycle_for
+
+
+def _cycle_form(
+    request: HttpRequest,
+    unit: Unit,
+    cycle,
+    form,
+    save: Callable[[dict], object],
+    *,
+    saved: str,
+    heading: str,
+    warning: str | None = None,
+) -> HttpResponse:
+    """Validate ``form``, hand its data to the service ``save``, and return to the cycle page;
+    a service error goes onto the form, which is shown again with everything typed."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, saved)
+            return redirect("handlingsplan:cycle_detail", unit.pk, cycle.pk)
+    context = {"unit": unit, "cycle": cycle, "form": form, "heading": heading}
+    if warning:
+        context["warning"] = warning
+    return render(request, "handlingsplan/simple_form.html", context)
 
 
 @login_required
@@ -106,19 +135,14 @@ def cycle_guidelines(request: HttpRequest, unit_pk: int, pk: int) -> HttpRespons
 @require_http_methods(["GET", "POST"])
 def risk_factor_create(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
     unit, cycle = cycle_for(request.user, unit_pk, pk, Action.EDIT_PLAN)
-    form = RiskFactorForm(request.POST or None, rounds=mapping.rounds_for_choice(unit))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.risk_factor_create(cycle=cycle, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The risk factor has been added."))
-            return redirect("handlingsplan:cycle_detail", unit.pk, cycle.pk)
-    return render(
+    return _cycle_form(
         request,
-        "handlingsplan/simple_form.html",
-        {"unit": unit, "cycle": cycle, "form": form, "heading": _("New risk factor")},
+        unit,
+        cycle,
+        RiskFactorForm(request.POST or None, rounds=mapping.rounds_for_choice(unit)),
+        lambda data: services.risk_factor_create(cycle=cycle, created_by=request.user, **data),
+        saved=_("The risk factor has been added."),
+        heading=_("New risk factor"),
     )
 
 
@@ -146,28 +170,18 @@ def risk_factor_edit(request: HttpRequest, unit_pk: int, pk: int, rf_pk: int) ->
 @require_http_methods(["GET", "POST"])
 def absence_create(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
     unit, cycle = cycle_for(request.user, unit_pk, pk, Action.EDIT_PLAN)
-    form = AbsenceFigureForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.absence_figure_add(cycle=cycle, created_by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The absence figures have been added."))
-            return redirect("handlingsplan:cycle_detail", unit.pk, cycle.pk)
-    return render(
+    return _cycle_form(
         request,
-        "handlingsplan/simple_form.html",
-        {
-            "unit": unit,
-            "cycle": cycle,
-            "form": form,
-            "heading": _("Absence figures"),
-            "warning": _(
-                "Aggregated numbers for the whole unit only: no names, no individual absence, "
-                "no diagnoses."
-            ),
-        },
+        unit,
+        cycle,
+        AbsenceFigureForm(request.POST or None),
+        lambda data: services.absence_figure_add(cycle=cycle, created_by=request.user, **data),
+        saved=_("The absence figures have been added."),
+        heading=_("Absence figures"),
+        warning=_(
+            "Aggregated numbers for the whole unit only: no names, no individual absence, "
+            "no diagnoses."
+        ),
     )
 
 
@@ -175,28 +189,18 @@ def absence_create(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def note_create(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
     unit, cycle = cycle_for(request.user, unit_pk, pk, Action.EDIT_PLAN)
-    form = ConversationNoteForm(request.POST or None, cycle=cycle)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.conversation_note_add(cycle=cycle, author=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The conversation note has been saved."))
-            return redirect("handlingsplan:cycle_detail", unit.pk, cycle.pk)
-    return render(
+    return _cycle_form(
         request,
-        "handlingsplan/simple_form.html",
-        {
-            "unit": unit,
-            "cycle": cycle,
-            "form": form,
-            "heading": _("Conversation note"),
-            "warning": _(
-                "Do not write names or anything that identifies a person. The note is "
-                "confidential: employees do not see it, and it is not in the APV."
-            ),
-        },
+        unit,
+        cycle,
+        ConversationNoteForm(request.POST or None, cycle=cycle),
+        lambda data: services.conversation_note_add(cycle=cycle, author=request.user, **data),
+        saved=_("The conversation note has been saved."),
+        heading=_("Conversation note"),
+        warning=_(
+            "Do not write names or anything that identifies a person. The note is "
+            "confidential: employees do not see it, and it is not in the APV."
+        ),
     )
 
 
