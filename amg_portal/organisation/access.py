@@ -72,13 +72,18 @@ def _membership_model():
     return apps.get_model("organisation", "Membership")
 
 
+def _is_active_user(user) -> bool:
+    """A logged-in, active user (anonymous and deactivated users hold no rights)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def _is_coordinator(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.coordinates)
 
 
 def roles_on(user: User, unit: Unit) -> frozenset[str]:
     """The roles ``user`` holds on ``unit`` or any unit above it (one query, cached per user)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _is_active_user(user):
         return frozenset()
     cache = user.__dict__.setdefault("_amg_roles_cache", {})
     if unit.path not in cache:
@@ -121,7 +126,7 @@ def require(user: User, action: Action, unit: Unit) -> None:
 
 def works_in(user: User, unit: Unit) -> bool:
     """Does the user hold any role on ``unit`` or below it (an employee of the unit)?"""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not _is_active_user(user):
         return False
     return _membership_model().objects.filter(user=user, unit__path__startswith=unit.path).exists()
 
@@ -152,7 +157,7 @@ class UnitQuerySet(MP_NodeQuerySet):
         """Units the user holds any role on, with their subtrees; everything for the coordinator."""
         if _is_coordinator(user):
             return self.all()
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not _is_active_user(user):
             return self.none()
         return self._covered_by_roles(user, EVERYONE)
 
@@ -165,7 +170,7 @@ class UnitQuerySet(MP_NodeQuerySet):
         """
         if _is_coordinator(user):
             return self.all()
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not _is_active_user(user):
             return self.none()
         below = _membership_model().objects.filter(
             StartsWith(F("unit__path"), OuterRef("path")), user=user
@@ -176,7 +181,7 @@ class UnitQuerySet(MP_NodeQuerySet):
         """Units on which the user may do ``action``."""
         if _is_coordinator(user):
             return self.none() if action in COORDINATOR_EXCLUDED else self.all()
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not _is_active_user(user):
             return self.none()
         return self._covered_by_roles(user, RIGHTS[action])
 
