@@ -5,8 +5,12 @@
   (127.0.0.1 included), redirects and every other scheme are refused before any I/O happens, so
   nothing a user typed into a text field can make the renderer read a file or reach the network.
   Attachments (``rel="attachment"``) are refused altogether, static files included.
-* Rendering runs in a forked child process that is killed after ``settings.PDF_TIMEOUT`` seconds
-  (default 20): a pathological document cannot hold a worker forever.
+* Rendering runs in the calling thread, with a watchdog that interrupts it after
+  ``settings.PDF_TIMEOUT`` seconds (default 20): a pathological document cannot hold a worker
+  forever. The watchdog raises an exception inside the rendering thread (WeasyPrint's layout is
+  Python, so it is interrupted within one short native call), which works under gunicorn's sync
+  and threaded workers alike and costs no process per render (a forked child did: its own font
+  set-up and warm-up, every time).
 
 Usage from a view::
 
@@ -19,11 +23,14 @@ Templates extend ``templates/pdf/base.html`` (header, A4 page numbers and date f
 
 from __future__ import annotations
 
+import ctypes
 import logging
-import multiprocessing
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -116,38 +123,67 @@ def _render_in_process(html: str) -> PdfOutput:
     return PdfOutput(pdf=pdf, refused=tuple(fetcher.refused))
 
 
-def _child(html: str, conn) -> None:
+class _Deadline(BaseException):
+    """Raised inside the rendering thread by the watchdog (a BaseException, so that no
+    ``except Exception`` in the renderer swallows it)."""
+
+
+T = TypeVar("T")
+
+
+def _set_async_exc(thread_id: int, exc: type[BaseException] | None) -> None:
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(
+        ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None
+    )
+
+
+def run_with_deadline(work: Callable[[], T], timeout: float) -> T:
+    """``work()`` in this thread, interrupted with ``PdfError`` after ``timeout`` seconds."""
+    target = threading.get_ident()
+    lock = threading.Lock()
+    state = {"finished": False, "fired": False}
+    stop = threading.Event()
+
+    def watchdog() -> None:
+        if stop.wait(timeout):
+            return
+        # Again and again until it lands: one raised inside a finaliser (a weakref callback, a
+        # __del__) is swallowed by Python as "unraisable".
+        while True:
+            with lock:
+                if state["finished"]:
+                    return
+                state["fired"] = True
+                _set_async_exc(target, _Deadline)
+            if stop.wait(0.05):
+                return
+
+    watcher = threading.Thread(target=watchdog, name="pdf-deadline", daemon=True)
+    watcher.start()
     try:
-        output = _render_in_process(html)
-        conn.send(("ok", output.pdf, output.refused))
-    except Exception as exc:  # the parent turns it into a PdfError
-        conn.send(("error", repr(exc), ()))
+        try:
+            return work()
+        finally:
+            with lock:
+                state["finished"] = True
+                if state["fired"]:
+                    _set_async_exc(target, None)  # clear it, should it not have been raised yet
+            stop.set()
+    except _Deadline:  # also when it lands in the ``finally`` above, before the lock
+        raise PdfError(f"PDF rendering took longer than {timeout} seconds") from None
     finally:
-        conn.close()
+        watcher.join()
 
 
 def html_to_pdf(html: str, *, timeout: float | None = None) -> PdfOutput:
-    """Render an HTML string to PDF in a child process killed after ``timeout`` seconds."""
+    """Render an HTML string to PDF in this thread, stopped after ``timeout`` seconds."""
     timeout = timeout if timeout is not None else getattr(settings, "PDF_TIMEOUT", DEFAULT_TIMEOUT)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(html, sender), daemon=True)
-    process.start()
-    sender.close()
     try:
-        if not receiver.poll(timeout):
-            raise PdfError(f"PDF rendering took longer than {timeout} seconds")
-        status, payload, refused = receiver.recv()
-    except EOFError:
-        raise PdfError("PDF renderer exited without a result") from None
-    finally:
-        receiver.close()
-        if process.is_alive():
-            process.kill()
-        process.join(1)
-    if status != "ok":
-        raise PdfError(payload)
-    return PdfOutput(pdf=payload, refused=tuple(refused))
+        return run_with_deadline(lambda: _render_in_process(html), timeout)
+    except PdfError:
+        raise
+    except Exception as exc:
+        raise PdfError(repr(exc)) from exc
 
 
 def render_pdf(

@@ -581,3 +581,25 @@ class CalendarToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}"
+
+
+class RenderedPdf(models.Model):
+    """A rendered APV-handlingsplan PDF, kept under the SHA-256 of the HTML it was made from.
+
+    The HTML is built for the reader (their language, what they may see) from the plan as it is
+    now, so a stored PDF found under its digest is exactly what a fresh render would give: never
+    stale, never more than the reader may see. A changed plan simply has a new digest.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="rendered_pdfs")
+    digest = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["cycle", "-created_at"], name="handlingsplan_pdf_cycle_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.digest[:12]}"

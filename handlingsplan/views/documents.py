@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from amg_portal.organisation.access import Action
 from amg_portal.pdf import PdfError, pdf_response, render_pdf
 from handlingsplan import guide, selectors
+from handlingsplan import pdf as apv_documents
 from handlingsplan.models import StatusMeeting
 from handlingsplan.views._shared import cycle_for, unit_for
 
@@ -49,7 +50,7 @@ def apv_pdf(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
     context = _apv_context(request, unit_pk, pk)
     cycle = context["cycle"]
     try:
-        pdf = render_pdf("handlingsplan/pdf/apv.html", context, request=request)
+        pdf = apv_documents.apv_pdf(cycle=cycle, context=context, request=request)
     except PdfError:
         messages.error(request, _("The PDF could not be made just now. Please try again."))
         return redirect("handlingsplan:apv_read", cycle.unit_id, cycle.pk)

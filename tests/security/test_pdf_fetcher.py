@@ -152,7 +152,10 @@ def test_it_still_uses_static_images_and_stylesheets():
 
 
 def _sleep_forever(html: str) -> pdf.PdfOutput:
-    time.sleep(60)
+    # Layout is Python calling short native functions: like this loop, not one long sleep.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
     raise AssertionError("not reached")
 
 
@@ -162,7 +165,36 @@ def test_it_stops_a_render_that_runs_too_long(monkeypatch):
     with pytest.raises(PdfError, match=r"longer than 0\.5 seconds"):
         html_to_pdf("<p>x</p>", timeout=0.5)
     assert time.monotonic() - started < 5
-    assert multiprocessing.active_children() == []  # the child was killed and reaped
+    assert multiprocessing.active_children() == []  # no process per render
+    monkeypatch.undo()
+    # Nothing is left pending in this thread: the next render just works.
+    assert html_to_pdf("<p>hej</p>", timeout=20).pdf.startswith(b"%PDF")
+    time.sleep(0.2)
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_it_stops_a_real_layout_in_the_main_thread_and_in_a_worker_thread(threaded):
+    """gunicorn's sync workers render in the main thread, its threaded workers in others."""
+    huge = "<table>" + "<tr><td>x</td><td>y</td></tr>" * 40000 + "</table>"
+    outcome = []
+
+    def render():
+        started = time.monotonic()
+        try:
+            html_to_pdf(huge, timeout=0.5)
+        except PdfError as error:
+            outcome.append((str(error), time.monotonic() - started))
+
+    if threaded:
+        worker = threading.Thread(target=render)
+        worker.start()
+        worker.join(30)
+    else:
+        render()
+    [(message, took)] = outcome
+    assert "longer than 0.5 seconds" in message
+    assert took < 10
+    assert threading.active_count() <= 2  # the watchdog is gone (pytest may hold one more)
 
 
 def test_it_answers_with_a_clear_message_and_goes_on_serving(
