@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from amg_portal.pdf import html_to_pdf
+from amg_portal import pdf as renderer
 from handlingsplan.models import Cycle, RenderedPdf
 
 TEMPLATE = "handlingsplan/pdf/apv.html"
@@ -29,7 +29,7 @@ def apv_pdf(*, cycle: Cycle, context: dict, request: HttpRequest | None = None) 
     stored = RenderedPdf.objects.filter(digest=digest).values_list("pdf", flat=True).first()
     if stored is not None:
         return bytes(stored)
-    pdf = html_to_pdf(html).pdf
+    pdf = renderer.html_to_pdf(html).pdf
     _keep(cycle, digest, pdf)
     return pdf
 

@@ -48,7 +48,7 @@ def renders(monkeypatch):
         calls.append(html)
         return real(html, **kwargs)
 
-    monkeypatch.setattr("handlingsplan.pdf.html_to_pdf", counting)
+    monkeypatch.setattr(pdf_module, "html_to_pdf", counting)
     return calls
 
 
