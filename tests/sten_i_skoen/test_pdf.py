@@ -43,3 +43,22 @@ def test_it_exports_the_matrix_as_csv(case, login, leader_a, amr_a):
     body = response.content.decode("utf-8-sig")
     assert "Hvad kan gruppen gøre?" in body
     assert "'=HYPERLINK()" in body
+
+
+def test_a_full_matrix_lays_out_across_the_page(case, login, amr_a):
+    """A block per level with its cells across the page: long texts take few pages (in four narrow
+    columns the same text took about twice the pages and three times the rendering)."""
+    from sten_i_skoen.models import ROWS, TEXT_COLUMNS
+
+    for row in ROWS:
+        for column in TEXT_COLUMNS:
+            cell_save(case=case, row=row, column=column, text=f"{row}{column} " + "æøå " * 300,
+                      version=0, by=amr_a)  # fmt: skip
+    content = login(amr_a).get(reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk})).content
+    pages = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
+    count = int(
+        next(x for x in pages.stdout.decode().splitlines() if x.startswith("Pages")).split()[1]
+    )
+    assert count <= 5
+    text = pdf_text(content)
+    assert all(f"{row}{column}" in text for row in ROWS for column in TEXT_COLUMNS)
