@@ -14,10 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amg_portal.organisation.access import Action, can, require, works_in
+from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.audit import record as audit_record
 from amg_portal.organisation.models import Unit, User
-from kortlaegning import exports, selectors, services
+from kortlaegning import exports, results, selectors, services
 from kortlaegning.forms import (
     CodesForm,
     DialogueForm,
@@ -38,24 +38,15 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
     return round
 
 
-def _may_see_results(user: User, round: Round) -> bool:
-    if can(user, Action.VIEW_RESULTS, round.unit):
-        return True
-    return round.results_published and works_in(user, round.unit)
-
-
 def results_round_for_user(user: User, pk: int) -> Round:
-    """A round whose results the user may see: VIEW_RESULTS, or published and working there.
-
-    Published results are for everyone with a role in the round's unit or below it (employees of
-    a research group see their institute's published figures); others get 404, members 403.
-    """
+    """A round whose results page the user may open: 404 for outsiders, 403 for members who may
+    not see its results (``results.may_see_results``; before closing, those who will may)."""
     round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
-    if not _may_see_results(user, round):
-        raise PermissionDenied
-    if user.coordinates:
-        audit.info("coordinator %s read the results of round %s", user.pk, round.pk)
-    return round
+    if round.is_closed and results.may_see_results(user, round):
+        return round
+    if not round.is_closed and can(user, Action.VIEW_RESULTS, round.unit):
+        return round  # the page says when results come
+    raise PermissionDenied
 
 
 def _apply(form, error: ValidationError) -> None:
@@ -151,7 +142,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ROUND, unit),
         "may_collect": can(user, Action.COLLECT_RESPONSES, unit),
         "may_answer": selectors.rounds_for_leader(user).filter(pk=round.pk).exists(),
-        "may_see_results": _may_see_results(user, round),
+        "may_see_results": (round.is_closed and results.may_see_results(user, round))
+        or (not round.is_closed and can(user, Action.VIEW_RESULTS, unit)),
         "reopen_form": ReasonForm(),
     }
     return render(request, "kortlaegning/round_detail.html", context)
@@ -350,17 +342,35 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
 # --- results ----------------------------------------------------------------------------------
 
 
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        messages.warning(request, _("The link was not valid; showing the round's own unit."))
+        return None
+
+
 @login_required
 @require_http_methods(["GET"])
 def round_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A closed round's results around one unit of its tree (as it stood at closing)."""
     round = results_round_for_user(request.user, pk)
-    results = selectors.round_results(round)
+    found = None
+    if round.is_closed:
+        found = results.round_results(
+            round,
+            user=request.user,
+            unit=_int_param(request, "unit"),
+            page=request.GET.get("page") or 1,
+        )
     context = {
         "round": round,
-        "results": results,
-        "sections": exports.result_sections(results) if results else [],
+        "results": found,
+        "sections": exports.result_sections(found) if found else [],
         "may_act": can(request.user, Action.EDIT_PLAN, round.unit),
         "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
+        "group_labels": exports.group_labels(),
     }
     return render(request, "kortlaegning/results.html", context)
 
@@ -371,8 +381,8 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round = results_round_for_user(request.user, pk)
-    results = selectors.round_results(round, with_previous=False)
-    if results is None:
+    rows = results.export_rows(round, user=request.user, fmt=fmt) if round.is_closed else None
+    if rows is None:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
     audit_record(
@@ -383,6 +393,8 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         detail=fmt,
         request=request,
     )
+    questions = {q.pk: (q, v) for q, v in results.round_questions(round)}
+    table = exports.result_rows(rows, questions)
     if fmt == "xlsx":
-        return exports.results_xlsx(results)
-    return exports.results_csv(results)
+        return exports.results_xlsx(round, table)
+    return exports.results_csv(round, table)
