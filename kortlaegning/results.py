@@ -21,8 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.paginator import Page, Paginator
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.lookups import StartsWith
 
 from amg_portal.organisation import audit
@@ -59,8 +58,18 @@ def rounds_with_results_for(user: User) -> QuerySet[Round]:
     )
 
 
+def with_results_access(rounds: QuerySet[Round], user: User) -> QuerySet[Round]:
+    """``rounds`` annotated with ``results_visible`` for ``user`` by the rule above, so a page
+    that loads a round learns in the same query whether its results may be shown."""
+    visible = rounds_with_results_for(user).filter(pk=OuterRef("pk"))
+    return rounds.annotate(results_visible=Exists(visible), results_reader=Value(user.pk))
+
+
 def may_see_results(user: User, round: Round) -> bool:
-    """May ``user`` see the results of ``round`` (closed, and by the rule above)? One query."""
+    """May ``user`` see the results of ``round`` (closed, and by the rule above)? One query, or
+    none when the round was loaded through ``with_results_access`` for this user."""
+    if getattr(round, "results_reader", None) == user.pk and user.pk is not None:
+        return bool(round.results_visible)
     return rounds_with_results_for(user).filter(pk=round.pk).exists()
 
 
@@ -187,7 +196,7 @@ class RoundResults:
     subunits: list[SubUnit] = field(default_factory=list)
     hidden: dict[str, int] = field(default_factory=dict)  # group → folded direct sub-units
     more_subunits: int = 0
-    texts: Page | None = None  # comments and dialogue summaries, a page at a time
+    texts: TextPage | None = None  # comments and dialogue summaries, a page at a time
     texts_possible: bool = False
     previous: PreviousRound | None = None
 
@@ -210,7 +219,7 @@ class RoundResults:
 
 @dataclass
 class PreviousRound:
-    round: Round
+    round: Round  # only its id and title
     scores: dict[str, dict[int, float | None]]  # group → question → score (shown groups only)
 
 
@@ -266,43 +275,48 @@ def round_results(
     )
     _add_subunits(results, units, records)
     if results.at_root:
-        results.texts_possible = any(r.texts_shown for r in mine.values())
+        purged = snapshot.raw_purged_at is not None  # free text goes with the raw answers
+        results.texts_possible = not purged and any(r.texts_shown for r in mine.values())
         results.texts = _texts_page(snapshot, page) if results.texts_possible else None
         if with_previous:
-            results.previous = previous_results(round)
+            results.previous = previous_results(round, user=user)
     return results
 
 
 def _units_around(round: Round, unit: int | None) -> list[ResultUnit]:
-    """The focus unit, its direct sub-units and the units above it (one query), each marked."""
-    focus_q = ResultUnit.objects.filter(snapshot__round=round)
-    focus_q = focus_q.filter(pk=unit) if unit else focus_q.filter(parent__isnull=True)
-    focus = focus_q.select_related("snapshot").first()
-    if focus is None and unit:
-        focus = (
-            ResultUnit.objects.filter(snapshot__round=round, parent__isnull=True)
-            .select_related("snapshot")
-            .first()
+    """The focus unit (``unit``, or the round's own unit), its direct sub-units and the units
+    above it, each marked, with whether anything is shown below each sub-unit (one query; an
+    unknown ``unit`` falls back to the round's own unit in a second)."""
+    snapshot_units = ResultUnit.objects.filter(snapshot__round=round)
+    if unit:
+        focus_q = Q(pk=unit)
+        around = Q(parent_id=unit) | Exists(
+            ResultUnit.objects.filter(pk=unit, path__startswith=OuterRef("path"))
         )
-    if focus is None:
-        return []
-    steplen = anonymity.STEPLEN
-    above = [focus.path[:end] for end in range(steplen, len(focus.path), steplen)]
-    shown_below = ResultGroup.objects.filter(
-        snapshot_id=focus.snapshot_id,
-        decision=ResultGroup.Decision.SHOWN,
-    ).filter(StartsWith(F("unit__path"), OuterRef("path")))
+    else:
+        focus_q = Q(parent__isnull=True)
+        around = Q(parent__parent__isnull=True)
+    shown_below = (
+        ResultGroup.objects.filter(
+            snapshot_id=OuterRef("snapshot_id"), decision=ResultGroup.Decision.SHOWN
+        )
+        .filter(StartsWith(F("unit__path"), OuterRef("path")))
+        .exclude(unit_id=OuterRef("pk"))
+    )
     rows = list(
-        ResultUnit.objects.filter(snapshot_id=focus.snapshot_id)
-        .filter(Q(parent=focus) | Q(path__in=above))
-        .annotate(drill=Exists(shown_below.exclude(unit_id=OuterRef("pk"))))
+        snapshot_units.filter(focus_q | around)
+        .annotate(drill=Exists(shown_below))
+        .select_related("snapshot")
         .order_by("path")
     )
-    focus.focus, focus.child, focus.above, focus.drill = True, False, False, False
+    focus = next((u for u in rows if (u.pk == unit if unit else u.parent_id is None)), None)
+    if focus is None:
+        return _units_around(round, None) if unit else []
     for row in rows:
-        row.focus, row.child, row.above = False, row.parent_id == focus.pk, row.path in above
-        row.snapshot = focus.snapshot
-    return [focus, *rows]
+        row.focus = row.pk == focus.pk
+        row.child = row.parent_id == focus.pk
+        row.above = focus.path.startswith(row.path) and not row.focus
+    return rows
 
 
 def _add_subunits(results: RoundResults, units: list[ResultUnit], records: list) -> None:
@@ -328,43 +342,77 @@ def _add_subunits(results: RoundResults, units: list[ResultUnit], records: list)
     results.subunits = subunits[:SUBUNITS_PER_PAGE]
 
 
-def _texts_page(snapshot: ResultSnapshot, page: int | str | None) -> Page:
-    texts = (
+@dataclass
+class TextPage:
+    """One page of free text: its rows, and whether there are pages before and after."""
+
+    number: int
+    rows: list[ResultText]
+    has_next: bool
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def _texts_page(snapshot: ResultSnapshot, page: int | str | None) -> TextPage:
+    """A page of the texts in the order drawn at closing (one query: a row more tells if
+    there is a next page)."""
+    try:
+        number = max(1, int(page or 1))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * TEXTS_PER_PAGE
+    rows = list(
         ResultText.objects.filter(group__snapshot=snapshot, group__texts_shown=True)
         .annotate(group_name=F("group__group"))
-        .order_by("kind", "group__group", "position")
+        .order_by("kind", "group__group", "position")[start : start + TEXTS_PER_PAGE + 1]
     )
-    return Paginator(texts, TEXTS_PER_PAGE).get_page(page)
+    return TextPage(number, rows[:TEXTS_PER_PAGE], len(rows) > TEXTS_PER_PAGE)
 
 
 # --- the unit's previous round --------------------------------------------------------------------
 
 
-def previous_round(round: Round) -> Round | None:
-    """The unit's closed round before this one."""
+def previous_round(round: Round) -> QuerySet[Round]:
+    """The unit's closed round before this one (a lazy query)."""
     return (
         Round.objects.filter(
             unit_id=round.unit_id, status=Round.Status.CLOSED, snapshot__isnull=False
         )
         .filter(Q(opens_on__lt=round.opens_on) | Q(opens_on=round.opens_on, pk__lt=round.pk))
         .order_by("-opens_on", "-pk")
-        .first()
     )
 
 
-def previous_results(round: Round) -> PreviousRound | None:
-    """The previous round's question scores of its own unit (two queries)."""
-    previous = previous_round(round)
-    if previous is None:
-        return None
+def previous_results(round: Round, *, user: User) -> PreviousRound | None:
+    """The previous round's question scores of its own unit, if ``user`` may see them too (the
+    same rule, inside the one query)."""
+    earlier = rounds_with_results_for(user).filter(pk__in=previous_round(round).values("pk")[:1])
     scores: dict[str, dict[int, float | None]] = defaultdict(dict)
+    found = None
     for row in ResultCount.objects.filter(
-        group__snapshot__round=previous,
+        group__snapshot__round__in=earlier,
         group__unit__parent__isnull=True,
         group__decision=ResultGroup.Decision.SHOWN,
-    ).values("group__group", "question_id", *CHOICES):
+    ).values(
+        "group__group",
+        "question_id",
+        "group__snapshot__round_id",
+        "group__snapshot__round__title",
+        *CHOICES,
+    ):
+        found = (row["group__snapshot__round_id"], row["group__snapshot__round__title"])
         scores[row["group__group"]][row["question_id"]] = question_score(row)
-    return PreviousRound(previous, dict(scores))
+    if found is None:
+        return None
+    return PreviousRound(Round(pk=found[0], title=found[1]), dict(scores))
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -41,7 +41,8 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
 def results_round_for_user(user: User, pk: int) -> Round:
     """A round whose results page the user may open: 404 for outsiders, 403 for members who may
     not see its results (``results.may_see_results``; before closing, those who will may)."""
-    round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
+    rounds = results.with_results_access(selectors.rounds_visible_to(user), user)
+    round = get_object_or_404(rounds, pk=pk)
     if round.is_closed and results.may_see_results(user, round):
         return round
     if not round.is_closed and can(user, Action.VIEW_RESULTS, round.unit):
