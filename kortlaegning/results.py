@@ -198,6 +198,7 @@ class RoundResults:
     more_subunits: int = 0
     texts: TextPage | None = None  # comments and dialogue summaries, a page at a time
     texts_possible: bool = False
+    texts_deleted: bool = False  # there were texts, deleted after the retention period
     previous: PreviousRound | None = None
 
     @property
@@ -275,8 +276,10 @@ def round_results(
     )
     _add_subunits(results, units, records)
     if results.at_root:
+        had_texts = any(r.texts_shown for r in mine.values())
         purged = snapshot.raw_purged_at is not None  # free text goes with the raw answers
-        results.texts_possible = not purged and any(r.texts_shown for r in mine.values())
+        results.texts_possible = had_texts and not purged
+        results.texts_deleted = had_texts and purged
         results.texts = _texts_page(snapshot, page) if results.texts_possible else None
         if with_previous:
             results.previous = previous_results(round, user=user)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from amg_portal.organisation.models import AuditEntry
+from amg_portal.organisation.models import AuditEntry, Unit
 from kortlaegning import results, retention, services
 from kortlaegning.models import (
     Answer,
@@ -72,6 +72,7 @@ def written_round(unit_a, group_a1, leader_a) -> Round:
 
 @pytest.fixture
 def dialogue_round(unit_b, leader_b) -> Round:
+    Unit.objects.filter(pk=unit_b.pk).update(headcount=10)  # two meetings of 4 and 3 people
     round = services.round_create(
         unit=unit_b,
         created_by=leader_b,
