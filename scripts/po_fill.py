@@ -9,7 +9,8 @@ import sys
 import polib
 
 po = polib.pofile(sys.argv[1])
-table = json.load(open(sys.argv[2], encoding="utf-8"))
+with open(sys.argv[2], encoding="utf-8") as handle:
+    table = json.load(handle)
 for entry in po:
     if entry.msgid not in table:
         continue
