@@ -82,7 +82,7 @@ def run() -> None:
     for _ in range(5):
         start = time.perf_counter()
         with CaptureQueriesContext(connection) as queries:
-            found = results.round_results(round, user=leader)
+            results.round_results(round, user=leader)
         timings.append(time.perf_counter() - start)
     shown = ResultGroup.objects.filter(snapshot__round=round, decision="shown").count()
     print(
