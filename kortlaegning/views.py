@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -27,7 +27,7 @@ from kortlaegning.forms import (
 )
 from kortlaegning.models import Response, Round
 
-audit = logging.getLogger("amg_portal.audit")
+ROUNDS_PER_PAGE = 50
 
 
 def round_for_user(user: User, pk: int, action: Action) -> Round:
@@ -71,8 +71,9 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """Mapping rounds of the units the user may see."""
+    rounds = Paginator(selectors.rounds_visible_to(request.user), ROUNDS_PER_PAGE)
     context = {
-        "rounds": selectors.rounds_visible_to(request.user),
+        "rounds": rounds.get_page(request.GET.get("page")),
         "to_answer": selectors.rounds_to_answer_as_leader(request.user),
         "may_manage": Unit.objects.permitting(request.user, Action.MANAGE_ROUND).exists(),
     }
