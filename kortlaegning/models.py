@@ -480,6 +480,9 @@ class ResultUnit(models.Model):
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20)
     headcount = models.PositiveIntegerField(_("headcount of the subtree"), default=0)
+    # The level scores of this unit's shown groups, {group: [[level, score, attention], …]}: a copy
+    # of ``ResultGroup.levels`` for overviews that list many units (one row per unit to read).
+    shown_levels = models.JSONField(_("level scores of the shown groups"), default=dict)
 
     class Meta:
         verbose_name = _("unit at closing")

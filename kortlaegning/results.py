@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.lookups import StartsWith
 
 from amg_portal.organisation import audit
@@ -537,7 +537,7 @@ def _level_score(round: Round, level: str, by_group: dict[str, list]) -> tuple[b
 
 
 def overview(round: Round | None, *, user: User) -> Overview | None:
-    """Level scores of the round's unit and its direct sub-units, as shown (two queries)."""
+    """Level scores of the round's unit and its direct sub-units, as shown (one query)."""
     if round is None or not may_see_results(user, round):
         return None
     _audit_read(user, round, "dashboard")
@@ -548,38 +548,39 @@ def overview(round: Round | None, *, user: User) -> Overview | None:
         .order_by("depth", "path")[: OVERVIEW_ROWS + 1]
     )
     more = max(0, len(units) - OVERVIEW_ROWS)
-    units = units[:OVERVIEW_ROWS]
-    shown: dict[int, dict[str, list]] = defaultdict(dict)
-    for unit_id, group, levels_ in ResultGroup.objects.filter(
-        unit__in=units, decision=ResultGroup.Decision.SHOWN
-    ).values_list("unit_id", "group", "levels"):
-        shown[unit_id][group] = levels_
+    units = sorted(units[:OVERVIEW_ROWS], key=lambda u: u.path)
     rows = [
-        OverviewRow(u, u.depth, {lv: _level_score(round, lv, shown.get(u.pk, {})) for lv in levels})
-        for u in sorted(units, key=lambda u: u.path)
+        OverviewRow(u, u.depth, {lv: _level_score(round, lv, u.shown_levels) for lv in levels})
+        for u in units
     ]
-    return Overview(round, levels, rows, more, nothing_shown=not shown)
+    nothing = not any(u.shown_levels for u in units)
+    return Overview(round, levels, rows, more, nothing_shown=nothing)
+
+
+def rounds_for_overview(user: User) -> QuerySet[Round]:
+    """Rounds whose results ``user`` may see, each with its own unit's shown level scores
+    (``own_levels``) and marked as readable by ``user``: a trend costs one query."""
+    own = ResultUnit.objects.filter(snapshot__round=OuterRef("pk"), parent__isnull=True).values(
+        "shown_levels"
+    )[:1]
+    rounds = rounds_with_results_for(user).annotate(
+        own_levels=Subquery(own, output_field=JSONField())
+    )
+    return with_results_access(rounds, user)
 
 
 def level_trend(
     rounds: list[Round], *, user: User
 ) -> dict[int, dict[str, tuple[bool, float | None]]]:
-    """round id → level → the round's own unit's score (as shown), for rounds the user may see
-    (two queries)."""
-    visible = set(
-        rounds_with_results_for(user)
-        .filter(pk__in=[r.pk for r in rounds])
-        .values_list("pk", flat=True)
-    )
-    by_round: dict[int, dict[str, list]] = defaultdict(dict)
-    for round_id, group, levels_ in ResultGroup.objects.filter(
-        snapshot__round__in=visible,
-        unit__parent__isnull=True,
-        decision=ResultGroup.Decision.SHOWN,
-    ).values_list("snapshot__round_id", "group", "levels"):
-        by_round[round_id][group] = levels_
-    return {
-        r.pk: {lv: _level_score(r, lv, by_round.get(r.pk, {})) for lv in LEVEL_ORDER}
-        for r in rounds
-        if r.pk in visible
-    }
+    """round id → level → (shown, score) of the round's own unit, for the rounds ``user`` may
+    see; rounds loaded through ``rounds_for_overview`` cost no query."""
+    out = {}
+    for r in rounds:
+        if not may_see_results(user, r):
+            continue
+        levels = getattr(r, "own_levels", None)
+        if levels is None:
+            own = ResultUnit.objects.filter(snapshot__round=r, parent__isnull=True).first()
+            levels = own.shown_levels if own else {}
+        out[r.pk] = {lv: _level_score(r, lv, levels or {}) for lv in LEVEL_ORDER}
+    return out

@@ -228,6 +228,7 @@ class _Build:
                         if qid in self.level_of
                     )
         m.ResultGroup.objects.bulk_create(groups, batch_size=BATCH)
+        self._copy_levels_to_units(result_units, groups)
         m.ResultCount.objects.bulk_create(
             (
                 m.ResultCount(group=record, question_id=qid, **{c: n.get(c, 0) for c in CHOICES})
@@ -379,6 +380,17 @@ class _Build:
             self.m.ResultUnit.objects.bulk_create(rows, batch_size=BATCH)
             written.update((row.path, row) for row in rows)
         return written
+
+    def _copy_levels_to_units(self, result_units: dict[str, Any], groups: list) -> None:
+        shown: dict[str, dict[str, list]] = defaultdict(dict)
+        for record in groups:
+            if record.decision == "shown":
+                shown[record.unit.path][record.group] = record.levels
+        for path, levels in shown.items():
+            result_units[path].shown_levels = levels
+        self.m.ResultUnit.objects.bulk_update(
+            [result_units[path] for path in shown], ["shown_levels"], batch_size=BATCH
+        )
 
     def _write_texts(self, groups: list) -> None:
         rng = random.SystemRandom()

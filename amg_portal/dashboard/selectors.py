@@ -149,17 +149,29 @@ def open_rounds(scope: Scope) -> list[OpenRound]:
 
 
 def results_rounds(scope: Scope) -> QuerySet[Round]:
-    """Closed rounds whose results the user may see (kortlægning's one rule), in scope and period.
+    """Closed rounds whose results the user may see (kortlægning's one rule), in scope and period,
+    each with its own unit's level scores.
 
     A round on a unit above the filtered unit counts too: it covers the filtered unit.
     """
-    rounds = kortlaegning_results.rounds_with_results_for(scope.user)
+    rounds = kortlaegning_results.rounds_for_overview(scope.user)
     if scope.unit is not None:
         rounds = rounds.filter(
             Q(unit__path__startswith=scope.unit.path)
             | Q(unit__path__in=scope.unit.ancestor_paths())
         )
     return rounds.filter(scope.in_period("closes_on")).select_related("unit")
+
+
+def latest_rounds(scope: Scope) -> list[Round]:
+    """The round that closed last (when it actually closed) and the earlier rounds of its unit,
+    newest first, at most ``TREND_ROUNDS`` (one query)."""
+    latest_unit = results_rounds(scope).order_by("-closed_at", "-pk").values("unit_id")[:1]
+    return list(
+        results_rounds(scope)
+        .filter(unit_id=Subquery(latest_unit))
+        .order_by("-closed_at", "-pk")[:TREND_ROUNDS]
+    )
 
 
 @dataclass
@@ -233,15 +245,12 @@ class Trend:
         return [(r, [self.scores[lv][i] for lv in self.levels]) for i, r in enumerate(self.rounds)]
 
 
-def trend(scope: Scope, unit: Unit | None) -> Trend | None:
-    """Each level's score in the unit's last closed rounds, as their results show it (two
-    queries, from the snapshots)."""
-    if unit is None:
-        return None
-    rounds = list(results_rounds(scope).filter(unit=unit).order_by("-closed_at", "-pk"))
-    rounds = rounds[:TREND_ROUNDS][::-1]
+def trend(scope: Scope, rounds: list[Round]) -> Trend | None:
+    """Each level's score in the latest round's unit's last closed rounds, as their results show
+    it (no query: ``latest_rounds`` loaded the scores)."""
     if not rounds:
         return None
+    rounds = rounds[::-1]
     by_round = kortlaegning_results.level_trend(rounds, user=scope.user)
     levels = [
         lv for lv in LEVEL_ORDER if any(lv in r.employee_levels + r.leader_levels for r in rounds)
@@ -249,7 +258,7 @@ def trend(scope: Scope, unit: Unit | None) -> Trend | None:
     scores = {
         lv: [by_round.get(r.pk, {}).get(lv, (False, None))[1] for r in rounds] for lv in levels
     }
-    return Trend(unit=unit, rounds=rounds, levels=levels, scores=scores)
+    return Trend(unit=rounds[-1].unit, rounds=rounds, levels=levels, scores=scores)
 
 
 # --- tiltag --------------------------------------------------------------------------------------
@@ -284,24 +293,32 @@ class MeasureFigures:
 
 
 def measure_figures(scope: Scope) -> MeasureFigures:
-    """Tiltag by status and prevention level, and this year's completion rate (two queries).
+    """Tiltag by status and prevention level, and this year's completion rate (one query).
 
     The period keeps tiltag whose deadline falls in it (and those without a deadline); the
     completion rate is always the calendar year's: tiltag due this year, not dropped, that are done.
     """
     measures = Measure.objects.filter(unit__in=scope.apv_units())
-    in_period = measures
+    in_period = Q()
     if scope.start or scope.end:
-        in_period = measures.filter(Q(deadline__isnull=True) | scope.in_period("deadline"))
-    table: dict[tuple[str, str], int] = {}
-    for row in in_period.values("status", "prevention").annotate(n=Count("pk")).order_by():
-        table[(row["status"], row["prevention"])] = row["n"]
+        in_period = Q(deadline__isnull=True) | scope.in_period("deadline")
     year = scope.today.year
-    this_year = (
-        measures.filter(deadline__year=year)
-        .exclude(status=Measure.Status.DROPPED)
-        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=Measure.Status.DONE)))
-    )
+    this_year = Q(deadline__year=year) & ~Q(status=Measure.Status.DROPPED)
+    table: dict[tuple[str, str], int] = {}
+    year_total = year_done = 0
+    for row in (
+        measures.values("status", "prevention")
+        .annotate(
+            n=Count("pk", filter=in_period),
+            year_n=Count("pk", filter=this_year),
+        )
+        .order_by()
+    ):
+        if row["n"]:
+            table[(row["status"], row["prevention"])] = row["n"]
+        year_total += row["year_n"]
+        if row["status"] == Measure.Status.DONE:
+            year_done += row["year_n"]
     by_status = {
         s: sum(n for (st, _), n in table.items() if st == s) for s in Measure.Status.values
     }
@@ -316,8 +333,8 @@ def measure_figures(scope: Scope) -> MeasureFigures:
         table=table,
         total=sum(table.values()),
         year=year,
-        year_total=this_year["total"],
-        year_done=this_year["done"],
+        year_total=year_total,
+        year_done=year_done,
     )
 
 
@@ -333,22 +350,26 @@ class FollowUps:
 
 
 def follow_ups(scope: Scope) -> FollowUps:
-    """Open follow-ups of active tiltag that are overdue or due within 30 days (two queries)."""
+    """Open follow-ups of active tiltag that are overdue or due within 30 days (one query: the
+    counts ride along as window aggregates)."""
     horizon = scope.today + dt.timedelta(days=DUE_SOON_DAYS)
     due = FollowUp.objects.filter(
         done_on__isnull=True,
         due_on__lte=horizon,
         measure__unit__in=scope.apv_units(),
     ).exclude(measure__status__in=CLOSED)
-    counts = due.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=scope.today)),
-        soon=Count("pk", filter=Q(due_on__gte=scope.today)),
-    )
+    late = Q(due_on__lt=scope.today)
     items = list(
-        due.select_related("measure__unit", "measure__responsible").order_by("due_on", "pk")[
-            :LIST_LIMIT
-        ]
+        due.select_related("measure__unit", "measure__responsible")
+        .annotate(
+            n_overdue=Window(Count("pk", filter=late)),
+            n_soon=Window(Count("pk", filter=~late)),
+        )
+        .order_by("due_on", "pk")[:LIST_LIMIT]
     )
+    counts = {"overdue": 0, "soon": 0}
+    if items:
+        counts = {"overdue": items[0].n_overdue, "soon": items[0].n_soon}
     for item in items:
         item.overdue = item.due_on < scope.today
         item.days = abs((item.due_on - scope.today).days)
@@ -522,17 +543,27 @@ class Dashboard:
     apv: ApvFlags
 
 
-def dashboard(scope: Scope) -> Dashboard:
+def holds_meetings(scope: Scope, units: list[Unit]) -> bool:
+    """Does the user hold a role with more than the employee's reduced view in scope? From the
+    filter's unit list, annotated with ``may_meet`` (no query of its own)."""
+    return any(
+        u.may_meet for u in units if scope.unit is None or u.path.startswith(scope.unit.path)
+    )
+
+
+def dashboard(scope: Scope, *, staff: bool | None = None) -> Dashboard:
     """Every panel for ``scope``; the number of queries does not grow with the data."""
-    staff = scope.units(Action.HOLD_MEETING).exists()
+    if staff is None:
+        staff = scope.units(Action.HOLD_MEETING).exists()
     # The round that closed last (when it actually closed, not when it was planned to).
-    latest = results_rounds(scope).order_by("-closed_at", "-pk").first()
+    rounds = latest_rounds(scope)
+    latest = rounds[0] if rounds else None
     return Dashboard(
         scope=scope,
         staff=staff,
         open_rounds=open_rounds(scope),
         heat_map=heat_map(scope, latest),
-        trend=trend(scope, latest.unit if latest else None),
+        trend=trend(scope, rounds),
         measures=measure_figures(scope),
         follow_ups=follow_ups(scope),
         escalations=escalations(scope) if staff else None,

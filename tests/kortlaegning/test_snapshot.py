@@ -137,7 +137,7 @@ def test_a_round_closed_before_snapshots_gets_the_same_figures_from_the_migratio
     # The same round as the old code left it: closed, with its closing event, but no snapshot.
     ResultSnapshot.objects.filter(round=made_now).delete()
     assert not ResultSnapshot.objects.exists()
-    migration = importlib.import_module("kortlaegning.migrations.0005_snapshot_closed_rounds")
+    migration = importlib.import_module("kortlaegning.migrations.0006_snapshot_closed_rounds")
     migration.build_missing(apps, None)
     assert _rows(made_now) == expected
     assert results.round_results(made_now, user=leader_a).top("employees").respondents == 9

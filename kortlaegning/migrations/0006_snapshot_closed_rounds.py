@@ -18,7 +18,7 @@ def build_missing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kortlaegning", "0004_result_snapshot"),
+        ("kortlaegning", "0005_resultunit_shown_levels"),
         ("organisation", "0001_initial"),
     ]
 
