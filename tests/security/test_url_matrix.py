@@ -1,8 +1,9 @@
 """The authorization matrix: every URL × every role × the objects of unit A, of unit B, and none.
 
 The expectations come from ``tests/security/matrix.py`` (the right each URL needs, derived per
-role from ``access.RIGHTS``). A URL the resolver knows but the matrix does not fails the test, so
-a new view cannot go unchecked. Each request is rolled back; a refused one must change no table.
+role from the hand-written rights table). A URL the resolver knows but the matrix does not fails
+the test, so a new view cannot go unchecked. Each request is rolled back; a refused one must
+change no table.
 """
 
 from __future__ import annotations
