@@ -438,7 +438,7 @@ MATRIX: dict[str, Entry] = {
         Action.EDIT_PLAN,
         kwargs=_measure,
         methods={"POST": 302},
-        data=lambda w, s: {"title": "Nyt delmål", "due_on": _d(10)},
+        data=lambda w, s: {"milestone-title": "Nyt delmål", "milestone-due_on": _d(10)},
     ),
     "handlingsplan:milestone_done": Entry(
         Action.EDIT_PLAN,
@@ -451,7 +451,7 @@ MATRIX: dict[str, Entry] = {
         Action.EDIT_PLAN,
         kwargs=_measure,
         methods={"POST": 302},
-        data=lambda w, s: {"due_on": _d(40)},
+        data=lambda w, s: {"follow_up-due_on": _d(40)},
     ),
     "handlingsplan:meeting_create": Entry(
         Action.HOLD_MEETING,

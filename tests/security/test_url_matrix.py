@@ -9,6 +9,8 @@ change no table.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -64,6 +66,7 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
         problems.append(f"{role:11} {side:7} {method:4} {url}: got {got}, expected {want}")
     if got == 200:
         _check_headers(outcome.response, f"{role:11} {side:7} {method:4} {url}", problems)
+        _check_unique_ids(outcome.response, f"{role:11} {side:7} {method:4} {url}", problems)
     effective = (
         method == "POST"
         and entry.data is not None
@@ -78,6 +81,29 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
     refused = got >= 400 if entry.right == "public" else _denied(got, location)
     if refused and outcome.changed:
         problems.append(f"{role:11} {side:7} {method:4} {url}: refused but wrote {outcome.changed}")
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id" and value is not None]
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The ``id`` values that occur more than once (a label then points at the wrong field)."""
+    parser = _Ids()
+    parser.feed(html)
+    return sorted(name for name, n in Counter(parser.ids).items() if n > 1)
+
+
+def _check_unique_ids(response, label: str, problems: list[str]) -> None:
+    if response.get("Content-Type", "").startswith("text/html"):
+        duplicates = duplicate_ids(response.content.decode(errors="replace"))
+        if duplicates:
+            problems.append(f"{label}: duplicate id {duplicates}")
 
 
 def _check_headers(response, label: str, problems: list[str]) -> None:
@@ -242,3 +268,10 @@ def test_it_shows_an_escalation_only_to_the_leader_of_the_unit_above(security_wo
     body = security_world.call(role, "GET", reverse("sten_i_skoen:inbox")).response.content
     for side in (world.a, world.b):
         assert (side.escalation.text in body.decode()) == (side.name in sees), side.name
+
+
+def test_duplicate_ids_are_found():
+    """The check itself: two fields sharing an id are reported, distinct ones are not."""
+    html = '<label for="id_due_on">A</label><input id="id_due_on"><input id="id_due_on">'
+    assert duplicate_ids(html) == ["id_due_on"]
+    assert duplicate_ids('<input id="milestone-due_on"><input id="follow_up-due_on">') == []
