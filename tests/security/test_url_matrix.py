@@ -16,7 +16,16 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.matrix import MATRIX, expected, missing_kwargs, mixed_kwargs, mixed_statuses
-from tests.security.world import ANON, CODE, COORDINATOR, EMPLOYEE, LEADER_A, LEADER_B, ROLES
+from tests.security.world import (
+    ANON,
+    CODE,
+    COORDINATOR,
+    DEAN,
+    EMPLOYEE,
+    LEADER_A,
+    LEADER_B,
+    ROLES,
+)
 
 # The mark makes pytest-django create the test database; each test's own transaction is a
 # savepoint inside the module's world (tests/security/conftest.py).
@@ -275,3 +284,34 @@ def test_duplicate_ids_are_found():
     html = '<label for="id_due_on">A</label><input id="id_due_on"><input id="id_due_on">'
     assert duplicate_ids(html) == ["id_due_on"]
     assert duplicate_ids('<input id="milestone-due_on"><input id="follow_up-due_on">') == []
+
+
+CASE_URLS = [n for n in URL_NAMES if MATRIX[n].right == "case"]
+
+
+@pytest.mark.parametrize("name", CASE_URLS)
+def test_a_leader_above_gets_404_on_every_case_url(security_world, name):
+    """The dean leads the faculty above both cases' units: no page, PDF, export or write."""
+    entry, world, problems = MATRIX[name], security_world.world, []
+    for side in (world.a, world.b):
+        url = reverse(name, kwargs=entry.kwargs(side))
+        for method in entry.methods:
+            data = entry.data(world, side) if entry.data else None
+            outcome = security_world.call(DEAN, method, url, data if method == "POST" else None)
+            if outcome.response.status_code != 404 or outcome.changed:
+                problems.append(f"{method} {url}: {outcome.response.status_code}")
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_a_leader_above_sees_the_escalations_and_nothing_else_of_the_cases(security_world):
+    world = security_world.world
+    for name in ("sten_i_skoen:index", "sten_i_skoen:inbox", "dashboard:index", "home"):
+        body = security_world.call(DEAN, "GET", reverse(name)).response.content.decode()
+        for side in (world.a, world.b):
+            assert side.case.title not in body, (name, side.name)
+            assert side.case.get_absolute_url() not in body, (name, side.name)
+            assert (side.escalation.text in body) == (name == "sten_i_skoen:inbox"), name
+    for side in (world.a, world.b):
+        url = reverse("sten_i_skoen:escalation_detail", kwargs={"pk": side.escalation.pk})
+        body = security_world.call(DEAN, "GET", url).response.content.decode()
+        assert side.escalation.text in body and side.case.title not in body
