@@ -97,6 +97,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves several requests at once (matrix autosave): write-ahead logging lets
+    # readers and one writer work side by side, a busy timeout makes a writer wait for the lock
+    # instead of failing, and IMMEDIATE transactions take the write lock at BEGIN, so a
+    # transaction that read first never fails upgrading its lock ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
@@ -124,16 +136,17 @@ if TESTING:
 
 # Login throttling (django-axes): lock the combination of username and client IP, so nobody can
 # lock a named user out from elsewhere. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number
-# of proxies that append to X-Forwarded-For; the client address is then read from that header.
+# of proxies that append to X-Forwarded-For; the client address is then the entry the outermost
+# trusted proxy appended (counted from the right; the entries left of it are the client's own and
+# forgeable). One function (amg_portal/clientip.py) answers this for axes, the answer pages' rate
+# limit and the audit log.
+TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "amg_portal.clientip.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "amg_portal.organisation.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
 
 # Second factor (TOTP, django-otp): when OTP_REQUIRED_FOR_LEADERS is on, leaders and the coordinator

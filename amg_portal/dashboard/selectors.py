@@ -408,7 +408,7 @@ def escalations(scope: Scope) -> Escalations:
 
 def open_cases(scope: Scope) -> int:
     """The number of open sten-i-skoen cases in scope: a count, never a title (one query)."""
-    return open_case_count(scope.units(Action.HOLD_MEETING))
+    return open_case_count(scope.user, scope.units(Action.HOLD_MEETING))
 
 
 # --- status meeting ------------------------------------------------------------------------------
