@@ -76,13 +76,7 @@ def may_see_results(user: User, round: Round) -> bool:
 def _audit_read(user: User, round: Round, where: str) -> None:
     """The coordinator reads results by exception: every read is a row in the audit log."""
     if getattr(user, "coordinates", False):
-        audit.record(
-            kind="results_view",
-            actor=user,
-            unit=round.unit,
-            target=f"round {round.pk}",
-            detail=where,
-        )
+        audit.record_results_read(user, round, where)
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -435,7 +429,7 @@ def export_rows(round: Round, *, user: User, fmt: str) -> list[ExportRow] | None
     """Every shown group's figures of the round (all units, as at closing) for CSV/XLSX."""
     if not may_see_results(user, round):
         return None
-    _audit_read(user, round, f"export {fmt}")
+    audit.record_results_read(user, round, fmt)  # every export, by anyone, is a row
     rows = (
         ResultCount.objects.filter(
             group__snapshot__round=round, group__decision=ResultGroup.Decision.SHOWN

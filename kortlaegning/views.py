@@ -14,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.organisation.access import Action, can, require
-from amg_portal.organisation.audit import record as audit_record
 from amg_portal.organisation.models import Unit, User
 from kortlaegning import exports, results, selectors, services
 from kortlaegning.forms import (
@@ -386,14 +385,6 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if rows is None:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
-    audit_record(
-        kind="export",
-        actor=request.user,
-        unit=round.unit,
-        target=f"round {round.pk}",
-        detail=fmt,
-        request=request,
-    )
     questions = {q.pk: (q, v) for q, v in results.round_questions(round)}
     table = exports.result_rows(rows, questions)
     if fmt == "xlsx":
