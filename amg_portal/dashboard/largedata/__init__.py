@@ -91,7 +91,7 @@ def build(
     log: Callable[[str], None] = lambda _line: None,
 ) -> Summary:
     """Build the dataset under a new root unit ``name``; refuses if that root exists."""
-    if Unit.get_root_nodes().filter(name=name).exists():
+    if Unit.objects.get_root_nodes().filter(name=name).exists():
         raise ValueError(f"A root unit named {name!r} exists already.")
     if units < 1 or employees < 0 or years < 1:
         raise ValueError("Give at least one unit and one year, and no negative employees.")
