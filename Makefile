@@ -28,11 +28,13 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
 		--generate-hashes --quiet $(if $(UPGRADE),--upgrade) -o $(LOCK)
 
-# Debian packages the suite uses (scripts/system-deps.txt), installed when missing.
+# Debian packages the suite uses (scripts/system-deps.txt), installed when missing; `make run` and
+# `make serve` install only the ones serving needs (gettext, Pango, fonts).
 system-deps:
 	scripts/install-system-deps.sh
 
 messages: $(STAMP)
+	scripts/install-system-deps.sh run
 	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
 
 # Each app keeps its own catalogue in <app>/locale; the project's own strings live in locale/.
