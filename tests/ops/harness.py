@@ -177,6 +177,8 @@ class Client:
     """A browser behind the TLS proxy: Host amg.test, X-Forwarded-Proto https, cookies kept.
 
     ``server`` can be changed between requests: the cookies go along (a load balancer's view).
+    ``client_ip`` (any 127.x.y.z) is the address the connection comes from, so tests that count
+    per address (login lock, rate limit) do not share a budget.
     """
 
     def __init__(self, server: Server, *, client_ip: str | None = None, host: str = HOST) -> None:
@@ -188,12 +190,13 @@ class Client:
     def request(
         self, method: str, path: str, data: dict | None = None, *, https: bool = True
     ) -> Response:
-        conn = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=60)
+        source = (self.client_ip, 0) if self.client_ip else None
+        conn = http.client.HTTPConnection(
+            "127.0.0.1", self.server.port, timeout=60, source_address=source
+        )
         headers = {"Host": self.host}
         if https:
             headers["X-Forwarded-Proto"] = "https"
-        if self.client_ip:
-            headers["X-Forwarded-For"] = self.client_ip
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
