@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Load-balancer probes (/healthz/, /readyz/): no redirect, no host check, no session.
+    "amg_portal.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,7 +98,8 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3")}
+# With DEBUG off DATABASE_URL is required: production never falls back to a local SQLite file.
+DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3", required=not RELAXED)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `make run` serves several requests at once (matrix autosave): write-ahead logging lets
     # readers and one writer work side by side, a busy timeout makes a writer wait for the lock
@@ -166,7 +169,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes the hashed, compressed files that whitenoise serves in production.
+STATIC_ROOT = Path(env.env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -199,7 +203,9 @@ EMAIL_HOST_PASSWORD = env.env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "AMG-portal <amg-portal@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives the error reports (500s) by e-mail, and their sender: "Name <a@b.dk>, c@d.dk".
+ADMINS = env.env_addresses("ADMINS")
+SERVER_EMAIL = env.env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Sessions: an absolute lifetime (SESSION_COOKIE_AGE, default 8 hours, a working day) and an idle
 # timeout (SESSION_IDLE_TIMEOUT, default 30 minutes without a request), both in seconds. The
@@ -256,12 +262,27 @@ ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
 
+# Logging: one key=value line per event on stdout (collected by systemd/journald or the container
+# runtime), the audit trail at INFO, everything else at LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Django logs each 4xx/5xx response with its path: answer codes and link secrets are cut out.
-    "filters": {"redact_secrets": {"()": "amg_portal.logredact.RedactSecrets"}},
-    "loggers": {"django.request": {"filters": ["redact_secrets"]}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_secrets": {"()": "amg_portal.logredact.RedactSecrets"},
+    },
+    "formatters": {"keyvalue": {"()": "amg_portal.logformat.KeyValueFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "keyvalue",
+        },
+    },
+    "loggers": {
+        # Django's own "django" logger mails ERROR records (500s) to ADMINS when DEBUG is off.
+        "django.request": {"filters": ["redact_secrets"]},
+        "amg_portal.audit": {"level": env.env_str("AUDIT_LOG_LEVEL", "INFO")},
+    },
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
