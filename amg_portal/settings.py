@@ -256,8 +256,17 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Anonymous answer pages: requests per minute per client address (all workers together).
-ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
+# Anonymous answer pages (all workers together; docs/security.md explains the design): a room of
+# people behind one address must get through, a script trying codes or links must not.
+# Requests per minute per client address, a ceiling against flooding (40 people answering at once
+# make about 300).
+ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 600)
+# Refused codes and links (unknown ones) per client address in 10 minutes; then no more tries.
+ANSWER_FAILURE_LIMIT = env.env_int("ANSWER_FAILURE_LIMIT", 30)
+# Tries of one answer code or personal link in 10 minutes (one person needs a couple).
+ANSWER_SECRET_LIMIT = env.env_int("ANSWER_SECRET_LIMIT", 10)
+# Visits of one open link per minute (everyone in the room shares it).
+ANSWER_OPEN_LINK_LIMIT = env.env_int("ANSWER_OPEN_LINK_LIMIT", 300)
 # Raw responses and free-text comments of a round are deleted this many days after it closed
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)

@@ -569,11 +569,20 @@ def questions_for(round: Round, levels: Iterable[str]) -> dict[int, str]:
 
 
 def check_answers(
-    *, round: Round, levels: Iterable[str], answers: Mapping, comments: Mapping
+    *,
+    round: Round,
+    levels: Iterable[str],
+    answers: Mapping,
+    comments: Mapping,
+    expected: Mapping[int, str] | None = None,
 ) -> tuple[dict[int, str], dict[str, str]]:
-    """Validate a complete answer set for ``levels``: every question once, known choices."""
+    """Validate a complete answer set for ``levels``: every question once, known choices.
+
+    ``expected`` (question id → level) are the round's questions on ``levels`` when the caller
+    has them loaded already."""
     levels = list(levels)
-    expected = questions_for(round, levels)
+    if expected is None:
+        expected = questions_for(round, levels)
     valid = set(Answer.Choice.values)
     clean: dict[int, str] = {}
     for key, choice in answers.items():
@@ -623,14 +632,29 @@ def _store(
 
 
 @transaction.atomic
-def response_submit(*, round: Round, grant: Grant, answers: Mapping, comments: Mapping) -> Response:
-    """Store one anonymous response and use up the grant's ticket in the same transaction."""
+def response_submit(
+    *,
+    round: Round,
+    grant: Grant,
+    answers: Mapping,
+    comments: Mapping,
+    questions: Mapping[int, str] | None = None,
+) -> Response:
+    """Store one anonymous response and use up the grant's ticket in the same transaction.
+
+    A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
+    same request passes them on; otherwise both are read again here, as of now."""
     if grant.round_id != round.pk:
         raise Refusal(Refusal.UNKNOWN)
-    round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
+    if questions is None:
+        round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
     round_check_answerable(round)
     clean, clean_comments = check_answers(
-        round=round, levels=round.levels_for(grant.group), answers=answers, comments=comments
+        round=round,
+        levels=round.levels_for(grant.group),
+        answers=answers,
+        comments=comments,
+        expected=questions,
     )
     _consume(round, grant)
     return _store(

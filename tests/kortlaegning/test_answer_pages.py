@@ -129,16 +129,30 @@ def test_it_shows_a_clear_page_for_a_bad_code(
             opens_on=today.replace(year=today.year + 1),
             closes_on=today.replace(year=today.year + 1),
         )
-    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    at_secret = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    # The refusal is shown at a URL without the code, and the secret URL sends no Referer.
+    assert at_secret.status_code == 302
+    assert at_secret["Referrer-Policy"] == "no-referrer"
+    assert code not in at_secret["Location"]
+    assert at_secret.content == b""
+    response = client.get(at_secret["Location"])
     assert response.status_code == status
     assert text in response.text
+    assert code not in response.text
 
 
 def test_it_shows_the_refusal_in_english(client, open_round):
     client.cookies["amg_language"] = "en"
-    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
+    url = reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[0][0].endswith("/afvist/unknown/")
     assert response.status_code == 404
     assert "We do not know this code" in response.text
+
+
+def test_it_answers_an_unknown_refusal_reason_with_404(client, open_round):
+    url = reverse("kortlaegning:answer_refused", args=[open_round.pk, "<script>"])
+    assert client.get(url).status_code == 404
     client.cookies["amg_language"] = "da"
     response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
     assert "We do not know this code" not in response.text

@@ -201,7 +201,8 @@ def test_it_refuses_a_code_of_another_round_on_the_page(client, open_round, roun
     round_b = services.round_open(round=round_b, opened_by=leader_b)
     [code] = services.codes_generate(round=round_b, unit=round_b.unit, count=1)
     response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
-    assert response.status_code == 404
+    assert response.status_code == 302 and response["Location"].endswith("/afvist/unknown/")
+    assert client.get(response["Location"]).status_code == 404
     response = client.post(
         reverse("kortlaegning:answer_entry", args=[open_round.pk]), {"code": code}
     )
