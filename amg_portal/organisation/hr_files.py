@@ -82,7 +82,7 @@ def read_table(data: bytes, *, required: Iterable[str], optional: Iterable[str])
     for line, cells in lines:
         if len(rows) >= MAX_ROWS:
             raise FileProblem(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-        values = ["" if cell is None else _text(cell) for cell in cells]
+        values = cells
         if not any(values):
             continue
         extra = any(values[len(columns) :])
@@ -94,7 +94,7 @@ def read_table(data: bytes, *, required: Iterable[str], optional: Iterable[str])
 
 def _header(lines: Iterator[tuple[int, list]]) -> tuple[int, list]:
     for line, cells in lines:
-        if any(_text(cell) for cell in cells if cell is not None):
+        if any(cells):
             return line, cells
     raise FileProblem(_("The file is empty."))
 
@@ -120,6 +120,8 @@ def _check_columns(columns: list[str], required: list[str], optional: list[str])
 
 def _text(cell: object) -> str:
     """A cell as trimmed text; whole numbers from a spreadsheet lose their ".0"."""
+    if cell is None:
+        return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if hasattr(cell, "isoformat"):
@@ -151,7 +153,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
     start = 1
     try:
         for cells in reader:
-            yield start, cells
+            yield start, [cell.strip() for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise FileProblem(
@@ -174,7 +176,7 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
 def _xlsx_records(book, sheet) -> Iterator[tuple[int, list]]:
     try:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
+            yield number, [_text(cell) for cell in cells]
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
         raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
     finally:

@@ -61,9 +61,15 @@ def check(units=UNITS, people=PEOPLE, units_data=None, people_data=None):
     )
 
 
-def messages(plan) -> list[str]:
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are written in the active language; these tests read the English ones."""
     with translation.override("en"):
-        return [str(problem) for problem in plan.problems]
+        yield
+
+
+def messages(plan) -> list[str]:
+    return [str(problem) for problem in plan.problems]
 
 
 def unit(hr_id: str) -> Unit:
