@@ -52,13 +52,16 @@ def check_size(size: int) -> None:
     limit = max_bytes()
     if size > limit:
         raise FileProblem(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it or remove columns.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+            _("The file is %(size)s; the limit is %(limit)s. Split it or remove columns.")
+            % {"size": size_text(size), "limit": size_text(limit)}
         )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+def size_text(size: int) -> str:
+    """A file size for people: "1.5 MB", "20 MB", "3 kB"."""
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} kB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def column_name(header: object) -> str:

@@ -25,14 +25,17 @@ def _too_large(request: HttpRequest) -> bool:
     return length.isdigit() and int(length) > 2 * hr_files.max_bytes() + 64 * 1024
 
 
-def _page(request: HttpRequest, form, plan: Plan | None = None, status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest, form, plan: Plan | None = None, status: int = 200, error: str = ""
+) -> HttpResponse:
     recent = OrganisationImport.objects.filter(status=OrganisationImport.Status.APPLIED)
     context = {
         "form": form,
         "plan": plan,
+        "error": error,
         "table": summary_table(plan.summary()) if plan and plan.ok else None,
         "recent": recent.select_related("by")[:RECENT],
-        "max_mb": hr_files.max_bytes() // (1024 * 1024),
+        "max_size": hr_files.size_text(hr_files.max_bytes()),
     }
     return render(request, "organisation/import.html", context, status=status)
 
@@ -43,10 +46,9 @@ def organisation_import(request: HttpRequest) -> HttpResponse:
     """Upload the units and people files; problems are listed here, changes on the preview."""
     require_coordinator(request.user)
     if request.method == "POST" and _too_large(request):
-        form = OrganisationImportForm()
-        limit = hr_files.max_bytes() // (1024 * 1024)
-        form.add_error(None, _("The files are too large: at most %(mb)d MB each.") % {"mb": limit})
-        return _page(request, form, status=413)
+        limit = hr_files.size_text(hr_files.max_bytes())
+        error = _("The files are too large: at most %(size)s each.") % {"size": limit}
+        return _page(request, OrganisationImportForm(), status=413, error=error)
     form = OrganisationImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         units, people = form.cleaned_data["units"], form.cleaned_data["people"]
