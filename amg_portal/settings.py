@@ -242,6 +242,8 @@ ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
 # Raw responses and free-text comments of a round are deleted this many days after it closed
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
+# Organisation import (HR export): the largest units or people file accepted, in bytes.
+ORGANISATION_IMPORT_MAX_BYTES = env.env_int("ORGANISATION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 LOGGING = {
     "version": 1,
