@@ -116,7 +116,8 @@ def test_a_huge_body_is_refused_before_it_is_read(login, coordinator, settings):
 def test_a_preview_made_stale_by_changes_is_not_applied(login, coordinator):
     client = login(coordinator)
     record = _preview(client)
-    Unit.objects.add_root(create_kwargs={"name": "Ny", "kind": "group", "hr_id": "B"})  # someone else created unit B meanwhile
+    # Meanwhile someone else created unit B by hand (with its HR id):
+    Unit.objects.add_root(create_kwargs={"name": "Ny", "kind": "group", "hr_id": "B"})
     response = client.post(reverse("organisation:import_apply", args=[record.pk]))
     assert response.status_code == 302 and response.url.endswith(f"/{record.pk}/")
     assert Unit.objects.count() == 1  # nothing applied
