@@ -270,6 +270,8 @@ ANSWER_OPEN_LINK_LIMIT = env.env_int("ANSWER_OPEN_LINK_LIMIT", 300)
 # Raw responses and free-text comments of a round are deleted this many days after it closed
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
+# Organisation import (HR export): the largest units or people file accepted, in bytes.
+ORGANISATION_IMPORT_MAX_BYTES = env.env_int("ORGANISATION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Logging: one key=value line per event on stdout (collected by systemd/journald or the container
 # runtime), the audit trail at INFO, everything else at LOG_LEVEL.
