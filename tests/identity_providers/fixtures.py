@@ -1,0 +1,136 @@
+"""Start the tests' identity providers in their own processes and point the app at them."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+CLIENT_ID = "amg-portal-test"
+CLIENT_SECRET = "amg-portal-test-secret-" + "s" * 20
+PROVIDER_PASSWORD = "provider-password-1"
+# People the provider knows. The app knows some of them (the tests create those users).
+PEOPLE = [
+    {"username": "known", "email": "Known.Person@Example.org", "stable_id": "P-100"},
+    {"username": "stranger", "email": "stranger@example.org", "stable_id": "P-999"},
+    {"username": "renamed", "email": "new-name@example.org", "stable_id": "P-200"},
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start(module: str, config: dict, workdir: Path) -> subprocess.Popen:
+    """Run ``python -m module config.json`` and wait until it says READY."""
+    config_path = workdir / "config.json"
+    config_path.write_text(json.dumps(config))
+    log = open(workdir / "provider.log", "w")  # noqa: SIM115 - closed with the process
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", module, str(config_path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": ""},
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if line.strip() == "READY":
+            return process
+        if process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail(f"{module} did not start: {(workdir / 'provider.log').read_text()[-3000:]}")
+
+
+@dataclass
+class OIDCProvider:
+    url: str
+
+    @property
+    def issuer(self) -> str:
+        return self.url + "/o"
+
+    def allow_redirect(self, uri: str) -> None:
+        requests.post(self.url + "/test/redirect-uri/", data={"uri": uri}, timeout=10)
+
+
+@pytest.fixture(scope="session")
+def oidc_provider(tmp_path_factory):
+    """django-oauth-toolkit as an OpenID Connect provider, in a second process."""
+    workdir = tmp_path_factory.mktemp("oidc-provider")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    config = {
+        "port": port,
+        "issuer": url + "/o",
+        "client": {
+            "id": CLIENT_ID,
+            "secret": CLIENT_SECRET,
+            "redirect_uris": ["http://testserver/konto/oidc/retur/"],
+        },
+        "people": [{**person, "password": PROVIDER_PASSWORD} for person in PEOPLE],
+    }
+    process = start("tests.identity_providers.oidc_provider", config, workdir)
+    yield OIDCProvider(url=url)
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture
+def oidc_settings(settings, oidc_provider):
+    """Turn OpenID Connect on, configured the way an operator would from the environment."""
+    issuer = oidc_provider.issuer
+    settings.OIDC_ENABLED = True
+    settings.OIDC_RP_CLIENT_ID = CLIENT_ID
+    settings.OIDC_RP_CLIENT_SECRET = CLIENT_SECRET
+    settings.OIDC_OP_ISSUER = issuer
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = issuer + "/authorize/"
+    settings.OIDC_OP_TOKEN_ENDPOINT = issuer + "/token/"
+    settings.OIDC_OP_USER_ENDPOINT = issuer + "/userinfo/"
+    settings.OIDC_OP_JWKS_ENDPOINT = issuer + "/.well-known/jwks.json"
+    settings.OIDC_ID_CLAIM = "employee_id"
+    settings.OIDC_DISPLAY_NAME = "Test-IdP"
+    return settings
+
+
+def provider_login(authorize_url: str, username: str) -> str:
+    """Log in at the provider as a browser would; return the redirect back to the app."""
+    session = requests.Session()
+    response = session.get(authorize_url, allow_redirects=False, timeout=10)
+    login_url = urljoin(authorize_url, response.headers["Location"])
+    page = session.get(login_url, timeout=10)
+    token = session.cookies["csrftoken"]
+    next_url = parse_qs(urlsplit(login_url).query)["next"][0]
+    response = session.post(
+        login_url,
+        data={
+            "csrfmiddlewaretoken": token,
+            "username": username,
+            "password": PROVIDER_PASSWORD,
+            "next": next_url,
+        },
+        headers={"Referer": login_url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert response.status_code == 302, page.text
+    response = session.get(
+        urljoin(login_url, response.headers["Location"]), allow_redirects=False, timeout=10
+    )
+    assert response.status_code == 302, response.text
+    return response.headers["Location"]
