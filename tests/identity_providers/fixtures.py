@@ -134,3 +134,65 @@ def provider_login(authorize_url: str, username: str) -> str:
     )
     assert response.status_code == 302, response.text
     return response.headers["Location"]
+
+
+# --- SAML 2.0 ----------------------------------------------------------------------------------
+
+SAML_IDP_URL = "http://idp.test"
+
+
+@pytest.fixture(scope="session")
+def saml_keys(tmp_path_factory) -> dict[str, tuple[str, str]]:
+    """Keys and certificates made at test time: the IdP's, a stranger's and the portal's."""
+    from tests.identity_providers.saml_idp import make_keys
+
+    directory = tmp_path_factory.mktemp("saml-keys")
+    return {name: make_keys(directory, name) for name in ("idp", "stranger", "sp")}
+
+
+def write_idp_metadata(path: Path, base_url: str, keys: tuple[str, str]) -> str:
+    from tests.identity_providers.saml_idp import idp_config, idp_metadata
+
+    config = idp_config(base_url=base_url, key_file=keys[0], cert_file=keys[1])
+    path.write_text(idp_metadata(config))
+    return str(path)
+
+
+def write_sp_metadata(path: Path) -> str:
+    from saml2.metadata import create_metadata_string
+
+    from amg_portal.organisation.saml import sp_config
+
+    path.write_bytes(create_metadata_string(None, config=sp_config(), valid=4))
+    return str(path)
+
+
+@pytest.fixture
+def saml_settings(settings, saml_keys, tmp_path):
+    """Turn SAML on for the test client's site, with the test IdP's metadata."""
+    settings.SAML_ENABLED = True
+    settings.SITE_URL = "http://testserver"
+    settings.SAML_SP_ENTITY_ID = "http://testserver/saml2/metadata/"
+    settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE = saml_keys["sp"]
+    settings.SAML_IDP_METADATA_FILE = write_idp_metadata(
+        tmp_path / "idp.xml", SAML_IDP_URL, saml_keys["idp"]
+    )
+    settings.SAML_DISPLAY_NAME = "WAYF-test"
+    return settings
+
+
+@pytest.fixture
+def saml_idp(saml_settings, saml_keys, tmp_path):
+    """pysaml2's identity provider, in-process, knowing the portal from its metadata."""
+    from tests.identity_providers.saml_idp import idp_config, idp_server
+
+    sp_metadata = write_sp_metadata(tmp_path / "sp.xml")
+
+    def server(keys: str = "idp"):
+        key_file, cert_file = saml_keys[keys]
+        config = idp_config(
+            base_url=SAML_IDP_URL, key_file=key_file, cert_file=cert_file, sp_metadata=sp_metadata
+        )
+        return idp_server(config)
+
+    return server
