@@ -308,6 +308,9 @@ SAML_CONFIG_LOADER = "amg_portal.organisation.saml.sp_config"
 SAML_CREATE_UNKNOWN_USER = SSO_CREATE_USERS
 SAML_ATTRIBUTE_MAPPING = {}  # matching is ours (amg_portal/organisation/identity.py)
 SAML_SESSION_COOKIE_NAME = "__Host-saml_session" if PRODUCTION else "saml_session"
+# The IdP posts its answer cross-site, so the SAML session cookie is SameSite=None in production
+# (where it is Secure too); browsers refuse SameSite=None without Secure over plain HTTP.
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"
 SAML_IGNORE_LOGOUT_ERRORS = True
 SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 if SAML_ENABLED:

@@ -12,6 +12,8 @@ import saml2
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
 from djangosaml2 import views as saml_views
 from djangosaml2.backends import Saml2Backend
 from saml2.config import SPConfig
@@ -87,6 +89,9 @@ class MetadataView(_Enabled, saml_views.MetadataView):
     pass
 
 
+# The IdP's answer is a cross-site POST: it carries no CSRF token; the signed assertion and its
+# InResponseTo (checked against this browser's outstanding request) are what protect it.
+@method_decorator(csrf_exempt, name="dispatch")
 class AssertionConsumerServiceView(_Enabled, saml_views.AssertionConsumerServiceView):
     """The identity provider's answer: log in, or a clear page (and a log line) on failure."""
 

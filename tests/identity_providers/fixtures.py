@@ -38,7 +38,7 @@ def start(module: str, config: dict, workdir: Path) -> subprocess.Popen:
     config_path = workdir / "config.json"
     config_path.write_text(json.dumps(config))
     log = open(workdir / "provider.log", "w")  # noqa: SIM115 - closed with the process
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+    process = subprocess.Popen(
         [sys.executable, "-m", module, str(config_path)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
@@ -196,3 +196,30 @@ def saml_idp(saml_settings, saml_keys, tmp_path):
         return idp_server(config)
 
     return server
+
+
+@pytest.fixture
+def saml_idp_process(settings, saml_keys, tmp_path, live_server):
+    """pysaml2's identity provider served over HTTP in a second process, for the live server."""
+    port = free_port()
+    base_url = f"http://localhost:{port}"
+    settings.SAML_ENABLED = True
+    settings.SITE_URL = live_server.url
+    settings.SAML_SP_ENTITY_ID = live_server.url + "/saml2/metadata/"
+    settings.SAML_SP_KEY_FILE, settings.SAML_SP_CERT_FILE = saml_keys["sp"]
+    settings.SAML_IDP_METADATA_FILE = write_idp_metadata(
+        tmp_path / "idp.xml", base_url, saml_keys["idp"]
+    )
+    settings.SAML_DISPLAY_NAME = "WAYF-test"
+    config = {
+        "port": port,
+        "base_url": base_url,
+        "key_file": saml_keys["idp"][0],
+        "cert_file": saml_keys["idp"][1],
+        "sp_metadata": write_sp_metadata(tmp_path / "sp.xml"),
+        "people": PEOPLE,
+    }
+    process = start("tests.identity_providers.saml_idp", config, tmp_path)
+    yield base_url
+    process.terminate()
+    process.wait(10)

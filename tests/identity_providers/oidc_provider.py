@@ -129,7 +129,9 @@ def _mangle_token(request, mode):
     if mode == "unsigned":
         body["id_token"] = jwt.encode(claims, None, algorithm="none")
     else:
-        body["id_token"] = jwt.encode(claims, key, algorithm="RS256", headers={"kid": header["kid"]})
+        body["id_token"] = jwt.encode(
+            claims, key, algorithm="RS256", headers={"kid": header["kid"]}
+        )
     return JsonResponse(body)
 
 

@@ -100,7 +100,9 @@ def idp_server(config: IdPConfig) -> Server:
     return Server(config=config)
 
 
-def answer(server: Server, saml_request: str, person: dict, *, sign: bool = True) -> tuple[str, str]:
+def answer(
+    server: Server, saml_request: str, person: dict, *, sign: bool = True
+) -> tuple[str, str]:
     """Answer a redirect-binding AuthnRequest for ``person``: (ACS URL, base64 SAMLResponse)."""
     request = server.parse_authn_request(saml_request, saml2.BINDING_HTTP_REDIRECT)
     args = server.response_args(request.message, [saml2.BINDING_HTTP_POST])

@@ -88,7 +88,9 @@ def test_it_refuses_a_deactivated_user(client, oidc_settings, known):
         ("unsigned", "signed with 'none'"),
     ],
 )
-def test_it_refuses_a_bad_id_token(client, oidc_settings, oidc_provider, known, caplog, mode, logged):
+def test_it_refuses_a_bad_id_token(
+    client, oidc_settings, oidc_provider, known, caplog, mode, logged
+):
     oidc_settings.OIDC_OP_TOKEN_ENDPOINT = f"{oidc_provider.url}/mangle/{mode}/token/"
     audit_before = AuditEntry.objects.count()
     with caplog.at_level(logging.WARNING, logger="amg_portal.identity"):

@@ -135,3 +135,12 @@ def test_the_pages_do_not_exist_when_saml_is_off(client, settings):
     assert client.get("/saml2/metadata/").status_code == 404
     assert client.get(reverse("saml2_login")).status_code == 404
     assert client.post("/saml2/acs/", {"SAMLResponse": "x"}).status_code == 404
+
+
+def test_the_identity_providers_post_needs_no_csrf_token(saml_idp, known):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    request = start(client)
+    acs, response = answer(saml_idp(), request["SAMLRequest"], KNOWN)
+    assert post_answer(client, acs, response).status_code == 302
