@@ -115,6 +115,7 @@ def round_create(
         "threshold": threshold,
     }
     _check_round_fields(**{k: v for k, v in fields.items() if k not in ("title", "collection")})
+    _check_not_archived(unit)
     round = Round.objects.create(unit=unit, created_by=created_by, **fields)
     _log(round, RoundEvent.Kind.CREATED, created_by)
     return round
@@ -159,6 +160,14 @@ def round_freeze_questions(*, round: Round) -> None:
     )
 
 
+def _check_not_archived(unit: Unit) -> None:
+    # The organisation import archives units that left the HR system: no new rounds there. The
+    # row lock makes an import that is moving or archiving the unit wait for us (and vice versa).
+    unit = Unit.objects.select_for_update().only("archived_at").get(pk=unit.pk)
+    if unit.archived_at is not None:
+        raise ValidationError(_("The unit is archived (it is no longer in the HR system)."))
+
+
 def _locked(round: Round) -> Round:
     return Round.objects.select_for_update().get(pk=round.pk)
 
@@ -179,6 +188,7 @@ def round_open(*, round: Round, opened_by: User) -> Round:
     round = _locked(round)
     if not round.is_draft:
         raise ValidationError(_("Only a draft round can be opened."))
+    _check_not_archived(round.unit)
     if round.closes_on < timezone.localdate():
         raise ValidationError(_("The closing date has passed. Change it before opening."))
     round_freeze_questions(round=round)
