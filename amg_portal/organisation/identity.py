@@ -70,8 +70,8 @@ def identity_from_claims(*, method: str, claims: dict, email_key: str, id_key: s
 
 
 def _candidates(identity: Identity) -> list[User]:
-    if identity.stable_id and hasattr(User, "person_id"):
-        by_id = list(User.objects.filter(person_id=identity.stable_id)[:2])
+    if identity.stable_id:
+        by_id = list(User.objects.filter(person_id=identity.stable_id))
         if by_id:
             return by_id
     if identity.email:
@@ -101,8 +101,12 @@ def user_for_identity(*, identity: Identity) -> User:
 def user_create_from_identity(*, identity: Identity) -> User:
     """Create an account for a person the provider vouches for (only when SSO_CREATE_USERS)."""
     email = BaseUserManager.normalize_email(identity.email)
-    user = User(username=email.lower()[:150], email=email)
-    if identity.stable_id and hasattr(User, "person_id"):
+    username, number = email.lower()[:140], 1
+    while User.objects.filter(username=username).exists():
+        number += 1
+        username = f"{email.lower()[:140]}-{number}"
+    user = User(username=username, email=email)
+    if identity.stable_id and not User.objects.filter(person_id=identity.stable_id).exists():
         user.person_id = identity.stable_id
     user.set_unusable_password()
     user.save()

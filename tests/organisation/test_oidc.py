@@ -142,3 +142,27 @@ def test_the_login_page_has_the_providers_button(client, oidc_settings):
     page = client.get(reverse("login")).content.decode()
     assert "Log ind med Test-IdP" in page
     assert reverse("oidc_login") in page
+
+
+def test_the_stable_id_finds_a_person_whose_e_mail_changed(client, oidc_settings):
+    # The provider says new-name@example.org with employee_id P-200; the HR import knew P-200.
+    user = make_user("renamed_person", person_id="P-200")
+    response, _ = finish_login(client, "renamed")
+    assert response.status_code == 302
+    assert int(client.session[SESSION_KEY]) == user.pk
+
+
+def test_without_a_stable_id_claim_only_the_e_mail_counts(client, oidc_settings):
+    oidc_settings.OIDC_ID_CLAIM = ""
+    make_user("renamed_person", person_id="P-200")
+    response, _ = finish_login(client, "renamed")
+    assert response.status_code == 403
+    assert SESSION_KEY not in client.session
+
+
+def test_the_stable_id_wins_over_the_e_mail(client, oidc_settings, known):
+    # Another account holds the e-mail; the stable id names the right one.
+    right = make_user("right_person", person_id="P-100")
+    response, _ = finish_login(client, "known")
+    assert response.status_code == 302
+    assert int(client.session[SESSION_KEY]) == right.pk

@@ -144,3 +144,12 @@ def test_the_identity_providers_post_needs_no_csrf_token(saml_idp, known):
     request = start(client)
     acs, response = answer(saml_idp(), request["SAMLRequest"], KNOWN)
     assert post_answer(client, acs, response).status_code == 302
+
+
+def test_eduPersonPrincipalName_matches_the_hr_person_id(client, saml_idp):
+    user = make_user("renamed_person", person_id="rp@sdu.dk")
+    person = {"username": "renamed", "email": "new-name@example.org", "stable_id": "rp@sdu.dk"}
+    request = start(client)
+    acs, response = answer(saml_idp(), request["SAMLRequest"], person)
+    assert post_answer(client, acs, response).status_code == 302
+    assert int(client.session[SESSION_KEY]) == user.pk
