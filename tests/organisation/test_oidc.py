@@ -166,3 +166,24 @@ def test_the_stable_id_wins_over_the_e_mail(client, oidc_settings, known):
     response, _ = finish_login(client, "known")
     assert response.status_code == 302
     assert int(client.session[SESSION_KEY]) == right.pk
+
+
+def test_oidc_discovery_prints_the_settings(oidc_provider):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("oidc_discovery", oidc_provider.issuer, stdout=out)
+    lines = dict(line.split("=", 1) for line in out.getvalue().splitlines())
+    assert lines["OIDC_ISSUER"] == oidc_provider.issuer
+    assert lines["OIDC_TOKEN_ENDPOINT"] == oidc_provider.issuer + "/token/"
+    assert lines["OIDC_JWKS_ENDPOINT"] == oidc_provider.issuer + "/.well-known/jwks.json"
+    assert lines["OIDC_SIGN_ALGORITHM"] == "RS256"
+
+
+def test_oidc_discovery_explains_a_wrong_address(oidc_provider):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="Could not read"):
+        call_command("oidc_discovery", oidc_provider.url + "/nothing-here")
