@@ -316,6 +316,14 @@ SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
 if SAML_ENABLED:
     if not Path(SAML_IDP_METADATA_FILE).is_file():
         raise env.SettingsError(f"SAML_IDP_METADATA_FILE={SAML_IDP_METADATA_FILE!r} is not a file.")
+    if bool(SAML_SP_KEY_FILE) != bool(SAML_SP_CERT_FILE):
+        raise env.SettingsError("Set both SAML_SP_KEY_FILE and SAML_SP_CERT_FILE, or neither.")
+    for _name, _path in {
+        "SAML_SP_KEY_FILE": SAML_SP_KEY_FILE,
+        "SAML_SP_CERT_FILE": SAML_SP_CERT_FILE,
+    }.items():
+        if _path and not Path(_path).is_file():
+            raise env.SettingsError(f"{_name}={_path!r} is not a file.")
     if not Path(SAML_XMLSEC_BINARY).is_file():
         raise env.SettingsError(
             f"SAML needs xmlsec1 at {SAML_XMLSEC_BINARY} (apt-get install xmlsec1)."
