@@ -52,6 +52,7 @@ def test_a_known_person_logs_in_with_openid_connect_and_out_again(
 def test_an_unknown_person_sees_why_and_gets_no_account(
     page: Page, live_server, oidc_provider, oidc_settings, known
 ):
+    SHOTS.mkdir(parents=True, exist_ok=True)
     oidc_provider.allow_redirect(live_server.url + "/konto/oidc/retur/")
     page.goto(f"{live_server.url}/konto/log-ind/")
     page.get_by_role("link", name="Log ind med Test-IdP").click()
@@ -60,6 +61,7 @@ def test_an_unknown_person_sees_why_and_gets_no_account(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Vi kender dig ikke endnu")).to_be_visible()
     expect(page.get_by_text("stranger@example.org")).to_be_visible()
+    page.screenshot(path=SHOTS / "identity-unknown-da.png", full_page=True)
     assert not User.objects.filter(email="stranger@example.org").exists()
 
 

@@ -26,14 +26,14 @@ def known(db):
     return user
 
 
-def start_login(client) -> str:
-    response = client.get(reverse("oidc_login"))
+def start_login(client, query: str = "") -> str:
+    response = client.get(reverse("oidc_login") + query)
     assert response.status_code == 302
     return response["Location"]
 
 
-def finish_login(client, username: str):
-    back = provider_login(start_login(client), username)
+def finish_login(client, username: str, query: str = ""):
+    back = provider_login(start_login(client, query), username)
     parts = urlsplit(back)
     assert parts.path == reverse("oidc_callback")
     return client.get(f"{parts.path}?{parts.query}"), f"{parts.path}?{parts.query}"
@@ -46,6 +46,16 @@ def test_it_logs_a_known_person_in(client, oidc_settings, known):
     assert int(client.session[SESSION_KEY]) == known.pk
     assert client.session[LOGIN_METHOD_KEY] == "oidc"
     assert AuditEntry.objects.filter(kind=AuditEntry.Kind.LOGIN, actor=known).exists()
+
+
+def test_it_returns_to_the_page_asked_for(client, oidc_settings, known):
+    response, _ = finish_login(client, "known", "?next=/enheder/")
+    assert response["Location"] == "/enheder/"
+
+
+def test_it_does_not_return_to_another_site(client, oidc_settings, known):
+    response, _ = finish_login(client, "known", "?next=https://evil.example/")
+    assert response["Location"] == reverse("home")
 
 
 def test_it_shows_a_clear_page_to_an_unknown_person_and_creates_nobody(
