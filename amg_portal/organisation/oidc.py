@@ -121,6 +121,8 @@ class OIDCLoginView(_Enabled, OIDCAuthenticationRequestView):
     """Send the browser to the provider (state, nonce and PKCE kept in the session)."""
 
     def __init__(self, *args, **kwargs):
+        # The library reads its settings once, when the URL conf is loaded; we read them per
+        # request, so a switched-off provider needs none of them.
         View.__init__(self, *args, **kwargs)
 
     def get(self, request):
