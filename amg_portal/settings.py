@@ -297,3 +297,89 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Single sign-on: OpenID Connect, SAML 2.0 and password login ------------------------------
+# Everything comes from the environment; docs/identity.md walks through Entra ID and WAYF. A
+# provider is switched on by its client id (OIDC) or its metadata file (SAML). Users are matched by
+# the stable id (User.person_id) and then by e-mail; nobody is created unless SSO_CREATE_USERS.
+SSO_CREATE_USERS = env.env_bool("SSO_CREATE_USERS", default=False)
+# The way in when the identity provider is down: only the coordinator may still use a password.
+PASSWORD_LOGIN_COORDINATORS_ONLY = env.env_bool("PASSWORD_LOGIN_COORDINATORS_ONLY", default=False)
+
+OIDC_RP_CLIENT_ID = env.env_str("OIDC_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.env_str("OIDC_CLIENT_SECRET")
+OIDC_OP_ISSUER = env.env_str("OIDC_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.env_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env.env_str("OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env.env_str("OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env.env_str("OIDC_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env.env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env.env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env.env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_ID_CLAIM = env.env_str("OIDC_ID_CLAIM")
+OIDC_DISPLAY_NAME = env.env_str("OIDC_DISPLAY_NAME", "Microsoft Entra ID")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.env_int("OIDC_TIMEOUT", 10)
+OIDC_CREATE_USER = SSO_CREATE_USERS
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in {
+            "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "OIDC_ISSUER": OIDC_OP_ISSUER,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _oidc_missing:
+        raise env.SettingsError(
+            f"OIDC_CLIENT_ID is set but {', '.join(_oidc_missing)} is not (see docs/identity.md)."
+        )
+
+SAML_IDP_METADATA_FILE = env.env_str("SAML_IDP_METADATA_FILE")
+SAML_ENABLED = bool(SAML_IDP_METADATA_FILE)
+SAML_DISPLAY_NAME = env.env_str("SAML_DISPLAY_NAME", "WAYF")
+SAML_EMAIL_ATTRIBUTE = env.env_str("SAML_EMAIL_ATTRIBUTE", "mail")
+SAML_ID_ATTRIBUTE = env.env_str("SAML_ID_ATTRIBUTE", "eduPersonPrincipalName")
+SAML_SP_ENTITY_ID = env.env_str("SAML_SP_ENTITY_ID", f"{SITE_URL}/saml2/metadata/")
+SAML_SP_KEY_FILE = env.env_str("SAML_SP_KEY_FILE")
+SAML_SP_CERT_FILE = env.env_str("SAML_SP_CERT_FILE")
+SAML_XMLSEC_BINARY = env.env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+SAML_CONFIG_LOADER = "amg_portal.organisation.saml.sp_config"
+SAML_CREATE_UNKNOWN_USER = SSO_CREATE_USERS
+SAML_ATTRIBUTE_MAPPING = {}  # matching is ours (amg_portal/organisation/identity.py)
+SAML_SESSION_COOKIE_NAME = "__Host-saml_session" if PRODUCTION else "saml_session"
+# The IdP posts its answer cross-site, so the SAML session cookie is SameSite=None in production
+# (where it is Secure too); browsers refuse SameSite=None without Secure over plain HTTP.
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"
+SAML_IGNORE_LOGOUT_ERRORS = True
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+if SAML_ENABLED:
+    if not Path(SAML_IDP_METADATA_FILE).is_file():
+        raise env.SettingsError(f"SAML_IDP_METADATA_FILE={SAML_IDP_METADATA_FILE!r} is not a file.")
+    if bool(SAML_SP_KEY_FILE) != bool(SAML_SP_CERT_FILE):
+        raise env.SettingsError("Set both SAML_SP_KEY_FILE and SAML_SP_CERT_FILE, or neither.")
+    for _name, _path in {
+        "SAML_SP_KEY_FILE": SAML_SP_KEY_FILE,
+        "SAML_SP_CERT_FILE": SAML_SP_CERT_FILE,
+    }.items():
+        if _path and not Path(_path).is_file():
+            raise env.SettingsError(f"{_name}={_path!r} is not a file.")
+    if not Path(SAML_XMLSEC_BINARY).is_file():
+        raise env.SettingsError(
+            f"SAML needs xmlsec1 at {SAML_XMLSEC_BINARY} (apt-get install xmlsec1)."
+        )
+# The pieces stay installed when a provider is off: its views then answer 404.
+INSTALLED_APPS.append("djangosaml2")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+AUTHENTICATION_BACKENDS += [
+    "amg_portal.organisation.oidc.OIDCBackend",
+    "amg_portal.organisation.saml.SAMLBackend",
+]
