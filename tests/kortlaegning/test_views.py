@@ -318,5 +318,5 @@ def test_it_writes_exports_to_the_audit_log(login, amr_a, leader_a, open_round):
     add_responses(open_round, open_round.unit, 5)
     close(open_round, leader_a)
     login(amr_a).get(reverse("kortlaegning:results_export", args=[open_round.pk, "csv"]))
-    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT)
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.RESULTS_READ)
     assert (entry.actor, entry.unit) == (amr_a, open_round.unit)

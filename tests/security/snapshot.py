@@ -1,8 +1,8 @@
 """A digest of every table's rows, to prove that a refused request wrote nothing.
 
 Log tables that a refusal is *meant* to write (the audit log, sessions, rate-limit counters,
-django-axes' attempts, the sten-i-skoen access log) and the store of rendered APV PDFs (a cache
-that reading fills) are left out.
+django-axes' attempts) and the store of rendered APV PDFs (a cache that reading fills) are left
+out.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ IGNORED = {
     "axes_accessfailurelog",
     "axes_accesslog",
     "axes_accessattemptexpiration",
-    "sten_i_skoen_caseaccesslog",
     "django_admin_log",
     "handlingsplan_renderedpdf",
 }
