@@ -266,7 +266,7 @@ MATRIX: dict[str, Entry] = {
     "kortlaegning:answer_invitation": Entry(
         PUBLIC,
         kwargs=lambda s: {**_round(s), "token": "no-such-invitation"},
-        public=_answer_public(404),
+        public=_answer_public(302),  # to the refusal page, at a URL without the secret
     ),
     "kortlaegning:answer_open": Entry(
         PUBLIC,
