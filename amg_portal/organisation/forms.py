@@ -1,8 +1,22 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.organisation import hr_files
+from amg_portal.organisation.identity import password_login_allowed
 from amg_portal.organisation.models import Unit, User
+
+
+class LoginForm(AuthenticationForm):
+    """Username and password; limited to the coordinator when PASSWORD_LOGIN_COORDINATORS_ONLY."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not password_login_allowed(user):
+            raise forms.ValidationError(
+                _("Log in through your organisation's login service instead."),
+                code="password_login_off",
+            )
 
 
 class ProfileForm(forms.ModelForm):

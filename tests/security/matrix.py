@@ -1,20 +1,22 @@
 """The authorization matrix: per URL name, the right it needs and how to build its arguments.
 
-An entry says which right a URL needs (an ``Action`` of ``access.RIGHTS``, or one of the special
+An entry says which right a URL needs (an ``Action``, or one of the special
 rights below), how to build its kwargs for the objects of institute A or B, which methods it
 answers with which status when allowed, and for writes a payload that really writes (checked for
 an allowed role, so that "nothing changed" on a refusal means something). The expected status of
 every role is derived from that, not listed by hand:
 
 * anonymous and a code holder (not logged in) → 302 to the login page for login-only pages;
-* a role whose unit does not cover the object's unit → 404; the coordinator may do everything
-  except ``COORDINATOR_EXCLUDED``;
-* a role covering the unit → the allowed status when ``access.RIGHTS`` gives it the right, else 403.
+* a role whose unit does not cover the object's unit → 404; the coordinator may do what the
+  hand-written table gives the coordinator;
+* a role covering the unit → the allowed status when the hand-written role × action table
+  (tests/security/rights_table.py, pinned against ``access.RIGHTS``) gives it the right, else 403.
 
 Special rights: ``PUBLIC`` (answer pages, login, password reset: status per entry), ``LOGIN``
 (any logged-in user), ``COORDINATOR`` (personal data: the page does not exist for others),
-``CASE`` (sten i skoen: the case's participants, leaders of its unit and the coordinator; 404 for
-everyone else, members included), ``ANY_MANAGE_ROUND`` (a form that needs the right on some unit).
+``CASE`` (sten i skoen: the case's participants — its opener, the people added, the leader, AMR
+and TR of its own unit — and the coordinator, audited; 404 for everyone else, leaders above and
+members included), ``ANY_MANAGE_ROUND`` (a form that needs the right on some unit).
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amg_portal.domain import Level
-from amg_portal.organisation.access import COORDINATOR_EXCLUDED, RIGHTS, Action
+from amg_portal.organisation.access import Action
 from sten_i_skoen.models import Column
+from tests.security.rights_table import allowed as table_allows
 from tests.security.world import (
     ANON,
     CODE,
@@ -435,7 +438,7 @@ MATRIX: dict[str, Entry] = {
         Action.EDIT_PLAN,
         kwargs=_measure,
         methods={"POST": 302},
-        data=lambda w, s: {"title": "Nyt delmål", "due_on": _d(10)},
+        data=lambda w, s: {"milestone-title": "Nyt delmål", "milestone-due_on": _d(10)},
     ),
     "handlingsplan:milestone_done": Entry(
         Action.EDIT_PLAN,
@@ -448,7 +451,7 @@ MATRIX: dict[str, Entry] = {
         Action.EDIT_PLAN,
         kwargs=_measure,
         methods={"POST": 302},
-        data=lambda w, s: {"due_on": _d(40)},
+        data=lambda w, s: {"follow_up-due_on": _d(40)},
     ),
     "handlingsplan:meeting_create": Entry(
         Action.HOLD_MEETING,
@@ -502,7 +505,7 @@ def expected(entry: Entry, role: str, side: str, method: str, world: World) -> i
         sees = role == COORDINATOR or role in world.side(side).case_participants
         return allowed if sees else 404
     if entry.right == ANY_MANAGE_ROUND:
-        if role == COORDINATOR or (role in HELD and HELD[role] in RIGHTS[Action.MANAGE_ROUND]):
+        if role == COORDINATOR or (role in HELD and table_allows(HELD[role], Action.MANAGE_ROUND)):
             # The form offers only the units the user may manage; another unit is invalid.
             return (
                 allowed if (role == COORDINATOR or covers(role, side) or method == "GET") else 200
@@ -510,10 +513,10 @@ def expected(entry: Entry, role: str, side: str, method: str, world: World) -> i
         return 403
     action = entry.right
     if role == COORDINATOR:
-        return 403 if action in COORDINATOR_EXCLUDED else allowed
+        return allowed if table_allows("coordinator", action) else 403
     if not covers(role, side):
         return 404
-    return allowed if HELD[role] in RIGHTS[action] else 403
+    return allowed if table_allows(HELD[role], action) else 403
 
 
 def missing_kwargs(entry: Entry, world: World) -> dict:

@@ -52,6 +52,9 @@ HELD = {
     LEADER_B: Role.LEADER,
 }
 SIDE_OF = {EMPLOYEE: "A", AMR: "A", TR: "A", AMG: "A", LEADER_A: "A", LEADER_B: "B"}
+# The faculty's leader, above both institutes: not one of the matrix's roles, but the one whom
+# confidential cases are kept from (tests/security/test_url_matrix.py, the case tests).
+DEAN = "dean"
 
 
 @dataclass
@@ -197,6 +200,7 @@ def build_world() -> World:
         unit = unit_a if SIDE_OF[role] == "A" else unit_b
         users[role] = give_role(make_user(role), unit, held)
     employee_b = give_role(make_user("employee_b"), group_b, Role.EMPLOYEE)
+    users[DEAN] = give_role(make_user(DEAN), faculty, Role.LEADER)
     a = Side("A", unit_a, group_a, users[LEADER_A], person=users[EMPLOYEE], other=users[AMR])
     b = Side("B", unit_b, group_b, users[LEADER_B], person=users[LEADER_B], other=employee_b)
     for side in (a, b):
