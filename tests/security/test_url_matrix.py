@@ -190,6 +190,7 @@ def _normalised(response, url: str) -> str:
 
 # Pages of a unit's objects; public pages (answering, login) and plain lists have none, and the
 # round form takes its unit from the form (tampering with it: test_tampering.py).
+# The coordinator's upload page has no object either.
 OBJECT_URLS = [
     n
     for n in URL_NAMES

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amg_portal.domain import Level
-from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.models import OrganisationImport, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 from handlingsplan import services as plan
 from kortlaegning import services as mapping
@@ -196,7 +196,6 @@ def import_files(side_name: str) -> tuple[bytes, bytes]:
 
 def _organisation_import(side: Side, by: User) -> None:
     from amg_portal.organisation.hr_import import plan_import
-    from amg_portal.organisation.models import OrganisationImport
 
     units, people = import_files(side.name)
     side.organisation_import = OrganisationImport.objects.create(
