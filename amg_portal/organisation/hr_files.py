@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (.xls)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 250_000
+UNPACKED_FACTOR = 10  # an XLSX may unpack to this many times the size cap (zip bombs)
 
 
 class FileProblem(Exception):
@@ -166,9 +168,24 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
         ) from None
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """An XLSX is a zip: refuse one that unpacks to far more than a real export would."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
+    if unpacked > UNPACKED_FACTOR * max_bytes():
+        raise FileProblem(
+            _("The workbook unpacks to %(size)s, more than an HR export can be. Save it as CSV.")
+            % {"size": size_text(unpacked)}
+        )
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]

@@ -392,6 +392,18 @@ class TestProblems:
         found = messages(check(units_data=broken.getvalue()))
         assert found == ["units file: The file is not a readable XLSX workbook."]
 
+    def test_a_workbook_that_unpacks_to_too_much_is_refused(self, settings):
+        settings.ORGANISATION_IMPORT_MAX_BYTES = 1024 * 1024
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b" " * (11 * 1024 * 1024))
+        assert len(packed.getvalue()) < 1024 * 1024
+        found = messages(check(units_data=packed.getvalue()))
+        assert found == [
+            "units file: The workbook unpacks to 11 MB, more than an HR export can be. "
+            "Save it as CSV."
+        ]
+
     def test_a_file_above_the_cap_is_refused_before_reading(self, settings):
         settings.ORGANISATION_IMPORT_MAX_BYTES = 1024 * 1024
         data = b"#" * (1536 * 1024)
