@@ -52,6 +52,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Load-balancer probes (/healthz/, /readyz/): no redirect, no host check, no session.
+    "amg_portal.probes.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -96,7 +98,20 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3")}
+# With DEBUG off DATABASE_URL is required: production never falls back to a local SQLite file.
+DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3", required=not RELAXED)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves several requests at once (matrix autosave): write-ahead logging lets
+    # readers and one writer work side by side, a busy timeout makes a writer wait for the lock
+    # instead of failing, and IMMEDIATE transactions take the write lock at BEGIN, so a
+    # transaction that read first never fails upgrading its lock ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
@@ -124,16 +139,17 @@ if TESTING:
 
 # Login throttling (django-axes): lock the combination of username and client IP, so nobody can
 # lock a named user out from elsewhere. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number
-# of proxies that append to X-Forwarded-For; the client address is then read from that header.
+# of proxies that append to X-Forwarded-For; the client address is then the entry the outermost
+# trusted proxy appended (counted from the right; the entries left of it are the client's own and
+# forgeable). One function (amg_portal/clientip.py) answers this for axes, the answer pages' rate
+# limit and the audit log.
+TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "amg_portal.clientip.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "amg_portal.organisation.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
 
 # Second factor (TOTP, django-otp): when OTP_REQUIRED_FOR_LEADERS is on, leaders and the coordinator
@@ -153,7 +169,8 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` writes the hashed, compressed files that whitenoise serves in production.
+STATIC_ROOT = Path(env.env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -186,7 +203,9 @@ EMAIL_HOST_PASSWORD = env.env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env.env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env.env_str("DEFAULT_FROM_EMAIL", "AMG-portal <amg-portal@localhost>")
-SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who receives the error reports (500s) by e-mail, and their sender: "Name <a@b.dk>, c@d.dk".
+ADMINS = env.env_addresses("ADMINS")
+SERVER_EMAIL = env.env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 # Sessions: an absolute lifetime (SESSION_COOKIE_AGE, default 8 hours, a working day) and an idle
 # timeout (SESSION_IDLE_TIMEOUT, default 30 minutes without a request), both in seconds. The
@@ -237,19 +256,45 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Anonymous answer pages: requests per minute per client address (all workers together).
-ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
+# Anonymous answer pages (all workers together; docs/security.md explains the design): a room of
+# people behind one address must get through, a script trying codes or links must not.
+# Requests per minute per client address, a ceiling against flooding (40 people answering at once
+# make about 300).
+ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 600)
+# Refused codes and links (unknown ones) per client address in 10 minutes; then no more tries.
+ANSWER_FAILURE_LIMIT = env.env_int("ANSWER_FAILURE_LIMIT", 30)
+# Tries of one answer code or personal link in 10 minutes (one person needs a couple).
+ANSWER_SECRET_LIMIT = env.env_int("ANSWER_SECRET_LIMIT", 10)
+# Visits of one open link per minute (everyone in the room shares it).
+ANSWER_OPEN_LINK_LIMIT = env.env_int("ANSWER_OPEN_LINK_LIMIT", 300)
 # Raw responses and free-text comments of a round are deleted this many days after it closed
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
+# Organisation import (HR export): the largest units or people file accepted, in bytes.
+ORGANISATION_IMPORT_MAX_BYTES = env.env_int("ORGANISATION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
+# Logging: one key=value line per event on stdout (collected by systemd/journald or the container
+# runtime), the audit trail at INFO, everything else at LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Django logs each 4xx/5xx response with its path: answer codes and link secrets are cut out.
-    "filters": {"redact_secrets": {"()": "amg_portal.logredact.RedactSecrets"}},
-    "loggers": {"django.request": {"filters": ["redact_secrets"]}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact_secrets": {"()": "amg_portal.logredact.RedactSecrets"},
+    },
+    "formatters": {"keyvalue": {"()": "amg_portal.logformat.KeyValueFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "keyvalue",
+        },
+    },
+    "loggers": {
+        # Django's own "django" logger mails ERROR records (500s) to ADMINS when DEBUG is off.
+        "django.request": {"filters": ["redact_secrets"]},
+        "amg_portal.audit": {"level": env.env_str("AUDIT_LOG_LEVEL", "INFO")},
+    },
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
 

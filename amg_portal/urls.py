@@ -49,6 +49,9 @@ account_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # Answered by amg_portal.probes.ProbeMiddleware before the host check; listed for reverse().
+    path("healthz/", views.healthz, name="healthz"),
+    path("readyz/", views.readyz, name="readyz"),
     path("konto/", include(account_patterns)),
     path("sprog/", organisation_views.set_language, name="set_language"),
     path("persondata/<int:pk>/", organisation_views.personal_data, name="personal_data"),

@@ -3,8 +3,8 @@
 Moving units is done by writing the tree's new materialized paths (``hr_import._layout``) rather
 than one treebeard ``move()`` per unit: a move rewrites the paths of the unit's subtree and
 siblings, so a re-organisation of a thousand units would cost thousands of statements. Paths are
-unique, so changed units first get a temporary path, then their final one. The result is checked
-with treebeard's own ``find_problems`` before the transaction commits.
+unique, so changed units first get a temporary path, then their final one. Before the transaction
+commits, the tree is checked the way treebeard's ``find_problems`` does (which the tests use).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.contrib.sessions.models import Session
 from django.db import connection
 from django.utils import timezone
 
-from amg_portal.organisation import audit
+from amg_portal.organisation import audit, bulk
 from amg_portal.organisation.hr_import import Plan
 from amg_portal.organisation.models import (
     AuditEntry,
@@ -29,7 +29,6 @@ from amg_portal.organisation.models import (
 )
 
 logger = logging.getLogger("amg_portal.organisation.import")
-BATCH = 2000
 LOCK_KEY = 0x414D47_01  # pg_advisory_xact_lock: one organisation import at a time
 UNIT_FIELDS = ("hr_id", "name", "short_name", "kind", "headcount", "archived_at")
 TREE_FIELDS = ("path", "depth", "numchild")
@@ -62,16 +61,18 @@ def _apply_units(plan: Plan, now) -> dict[object, int]:
         if values["archived_at"] == "now":
             values["archived_at"] = now
         if row["id"] is None:
-            new.append((key, Unit(**values)))
+            new.append(values)
         else:
-            existing.append(Unit(id=row["id"], **values))
+            existing.append({"id": row["id"], **values})
             keys[key] = row["id"]
-    moving = [Unit(id=u.id, path=f"~{u.id}") for u in existing]
-    Unit.objects.bulk_update(moving, ["path"], batch_size=BATCH)
-    created = Unit.objects.bulk_create([unit for _key, unit in new], batch_size=BATCH)
-    for (key, _unit), unit in zip(new, created, strict=True):
-        keys[key] = unit.id
-    Unit.objects.bulk_update(existing, [*UNIT_FIELDS, *TREE_FIELDS], batch_size=BATCH)
+    # Paths are unique: the units that change place step aside before anyone takes a new place.
+    moving = [{"id": row["id"], "path": f"~{row['id']}"} for row in existing]
+    bulk.update_rows(Unit, ["path"], moving)
+    bulk.insert_rows(Unit, new)
+    bulk.update_rows(Unit, [*UNIT_FIELDS, *TREE_FIELDS], existing)
+    if new:
+        created = dict(Unit.objects.filter(hr_id__isnull=False).values_list("hr_id", "pk"))
+        keys.update({f"n:{row['hr_id']}": created[row["hr_id"]] for row in new})
     for key in plan.unit_changes:
         keys.setdefault(key, key)
     return keys
@@ -91,23 +92,22 @@ def _username(email: str, person_id: str, taken: set[str]) -> str:
 def _apply_people(plan: Plan) -> dict[object, int]:
     keys: dict[object, int] = {}
     new_keys = [key for key in plan.person_rows if not isinstance(key, int)]
-    taken = set()
     if new_keys:
         taken = {name.casefold() for name in User.objects.values_list("username", flat=True)}
-    unusable = make_password(None)  # imported people log in through the identity provider
-    new = [
-        User(
-            username=_username(plan.person_rows[key]["email"], key[2:], taken),
-            password=unusable,
-            **plan.person_rows[key],
-        )
-        for key in new_keys
-    ]
-    for key, user in zip(new_keys, User.objects.bulk_create(new, batch_size=BATCH), strict=True):
-        keys[key] = user.id
-    changed = [User(id=key, **row) for key, row in plan.person_rows.items() if isinstance(key, int)]
-    fields = ["person_id", "email", "first_name", "last_name", "is_active"]
-    User.objects.bulk_update(changed, fields, batch_size=BATCH)
+        unusable = make_password(None)  # imported people log in through the identity provider
+        rows = [
+            {
+                **plan.person_rows[key],
+                "username": _username(plan.person_rows[key]["email"], key[2:], taken),
+                "password": unusable,
+            }
+            for key in new_keys
+        ]
+        bulk.insert_rows(User, rows)
+        created = dict(User.objects.filter(person_id__isnull=False).values_list("person_id", "pk"))
+        keys.update({key: created[key[2:]] for key in new_keys})
+    changed = [{"id": key, **row} for key, row in plan.person_rows.items() if isinstance(key, int)]
+    bulk.update_rows(User, ["person_id", "email", "first_name", "last_name", "is_active"], changed)
     if plan.deactivate:
         User.objects.filter(pk__in=plan.deactivate).update(is_active=False)
         _end_sessions(set(plan.deactivate))
@@ -121,27 +121,28 @@ def _end_sessions(user_ids: set[int]) -> None:
     anyway; deleting the sessions also ends them for any other authentication backend)."""
     if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
         return
+    ids = {str(pk) for pk in user_ids}
     ended = [
         session.pk
         for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator()
-        if str(session.get_decoded().get("_auth_user_id", "")) in {str(i) for i in user_ids}
+        if str(session.get_decoded().get("_auth_user_id", "")) in ids
     ]
     Session.objects.filter(pk__in=ended).delete()
 
 
 def _apply_roles(plan: Plan, record, unit_keys: dict, user_keys: dict) -> None:
     Membership.objects.filter(pk__in=list(plan.roles_remove)).delete()
-    new = [
-        Membership(
-            user_id=user_keys.get(user, user),
-            unit_id=unit_keys.get(unit, unit),
-            role=role,
-            source=Membership.Source.IMPORTED,
-            organisation_import=record,
-        )
+    rows = [
+        {
+            "user_id": user_keys.get(user, user),
+            "unit_id": unit_keys.get(unit, unit),
+            "role": role,
+            "source": Membership.Source.IMPORTED,
+            "organisation_import_id": record.pk,
+        }
         for user, unit, role in plan.roles_add
     ]
-    Membership.objects.bulk_create(new, batch_size=BATCH)
+    bulk.insert_rows(Membership, rows)
 
 
 def _audit(plan: Plan, record, unit_keys: dict, user_keys: dict) -> None:
@@ -154,16 +155,19 @@ def _audit(plan: Plan, record, unit_keys: dict, user_keys: dict) -> None:
         for user, unit, role in changes:
             unit_id = unit_keys.get(unit, unit)
             roles.setdefault(user, []).append(f"{sign}{role}@{hr_of.get(unit_id) or unit_id}")
+    common = {
+        "kind": AuditEntry.Kind.IMPORT,
+        "actor_id": actor.pk if actor else None,
+        "actor_name": name,
+        "organisation_import_id": record.pk,
+    }
     entries = [
-        AuditEntry(
-            kind=AuditEntry.Kind.IMPORT,
-            actor=actor,
-            actor_name=name,
-            unit_id=unit_keys[key],
-            target=audit.escape(f"unit {hr_of.get(unit_keys[key]) or unit_keys[key]}", 200),
-            detail=audit.escape(", ".join(changes)),
-            organisation_import=record,
-        )
+        {
+            **common,
+            "unit_id": unit_keys[key],
+            "target": audit.escape(f"unit {hr_of.get(unit_keys[key]) or unit_keys[key]}", 200),
+            "detail": audit.escape(", ".join(changes)),
+        }
         for key, changes in plan.unit_changes.items()
     ]
     person_ids = {key: row["person_id"] for key, row in plan.person_rows.items()}
@@ -174,16 +178,13 @@ def _audit(plan: Plan, record, unit_keys: dict, user_keys: dict) -> None:
         if key in roles:
             detail = "; ".join(filter(None, [detail, "roles " + " ".join(sorted(roles[key]))]))
         entries.append(
-            AuditEntry(
-                kind=AuditEntry.Kind.IMPORT,
-                actor=actor,
-                actor_name=name,
-                target=audit.escape(f"person {person_ids.get(key) or user_keys[key]}", 200),
-                detail=audit.escape(detail),
-                organisation_import=record,
-            )
+            {
+                **common,
+                "target": audit.escape(f"person {person_ids.get(key) or user_keys[key]}", 200),
+                "detail": audit.escape(detail),
+            }
         )
-    AuditEntry.objects.bulk_create(entries, batch_size=BATCH)
+    bulk.insert_rows(AuditEntry, entries)
     logger.info(
         "organisation import %s applied by %s: %s", record.pk, name, plan.summary()["counts"]
     )
@@ -194,6 +195,22 @@ class TreeBroken(RuntimeError):
 
 
 def _check_tree() -> None:
-    problems = Unit.objects.find_problems()
-    if any(problems):
-        raise TreeBroken(f"organisation tree problems after import: {problems}")
+    """What treebeard's ``find_problems`` checks, in one query instead of two per unit."""
+    nodes = list(Unit.objects.values_list("pk", "path", "depth", "numchild"))
+    paths = {path for _pk, path, _depth, _numchild in nodes}
+    children: dict[str, int] = {}
+    for _pk, path, _depth, _numchild in nodes:
+        parent = path[: -Unit.steplen]
+        children[parent] = children.get(parent, 0) + 1
+    broken = [
+        pk
+        for pk, path, depth, numchild in nodes
+        if not path
+        or len(path) % Unit.steplen
+        or any(char not in Unit.alphabet for char in path)
+        or depth != len(path) // Unit.steplen
+        or (depth > 1 and path[: -Unit.steplen] not in paths)
+        or numchild != children.get(path, 0)
+    ]
+    if broken:
+        raise TreeBroken(f"organisation tree broken after import at units {broken[:20]}")

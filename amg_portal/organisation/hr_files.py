@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger("amg_portal.organisation.import")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (.xls)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 250_000
+UNPACKED_FACTOR = 10  # an XLSX may unpack to this many times the size cap (zip bombs)
 
 
 class FileProblem(Exception):
@@ -52,13 +55,16 @@ def check_size(size: int) -> None:
     limit = max_bytes()
     if size > limit:
         raise FileProblem(
-            _("The file is %(size)s MB; the limit is %(limit)s MB. Split it or remove columns.")
-            % {"size": _megabytes(size), "limit": _megabytes(limit)}
+            _("The file is %(size)s; the limit is %(limit)s. Split it or remove columns.")
+            % {"size": size_text(size), "limit": size_text(limit)}
         )
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".")
+def size_text(size: int) -> str:
+    """A file size for people: "1.5 MB", "20 MB", "3 kB"."""
+    if size < 1024 * 1024:
+        return f"{-(-size // 1024)} kB"
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0") + " MB"
 
 
 def column_name(header: object) -> str:
@@ -82,7 +88,7 @@ def read_table(data: bytes, *, required: Iterable[str], optional: Iterable[str])
     for line, cells in lines:
         if len(rows) >= MAX_ROWS:
             raise FileProblem(_("The file has more than %(max)d rows.") % {"max": MAX_ROWS})
-        values = ["" if cell is None else _text(cell) for cell in cells]
+        values = cells
         if not any(values):
             continue
         extra = any(values[len(columns) :])
@@ -94,7 +100,7 @@ def read_table(data: bytes, *, required: Iterable[str], optional: Iterable[str])
 
 def _header(lines: Iterator[tuple[int, list]]) -> tuple[int, list]:
     for line, cells in lines:
-        if any(_text(cell) for cell in cells if cell is not None):
+        if any(cells):
             return line, cells
     raise FileProblem(_("The file is empty."))
 
@@ -120,6 +126,8 @@ def _check_columns(columns: list[str], required: list[str], optional: list[str])
 
 def _text(cell: object) -> str:
     """A cell as trimmed text; whole numbers from a spreadsheet lose their ".0"."""
+    if cell is None:
+        return ""
     if isinstance(cell, float) and cell.is_integer():
         cell = int(cell)
     if hasattr(cell, "isoformat"):
@@ -151,7 +159,7 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
     start = 1
     try:
         for cells in reader:
-            yield start, cells
+            yield start, [cell.strip() for cell in cells]
             start = reader.line_num + 1
     except csv.Error as error:
         raise FileProblem(
@@ -160,13 +168,29 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
         ) from None
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """An XLSX is a zip: refuse one that unpacks to far more than a real export would."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
+    if unpacked > UNPACKED_FACTOR * max_bytes():
+        raise FileProblem(
+            _("The workbook unpacks to %(size)s, more than an HR export can be. Save it as CSV.")
+            % {"size": size_text(unpacked)}
+        )
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+    except Exception:  # openpyxl fails on a broken workbook in many ways (zip, XML, keys)
+        logger.info("unreadable XLSX upload", exc_info=True)
         raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
     return _xlsx_records(book, sheet)
 
@@ -174,8 +198,9 @@ def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
 def _xlsx_records(book, sheet) -> Iterator[tuple[int, list]]:
     try:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, list(cells)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+            yield number, [_text(cell) for cell in cells]
+    except Exception:  # the sheet is parsed lazily: its zip and XML errors surface here
+        logger.info("unreadable XLSX sheet", exc_info=True)
         raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
     finally:
         book.close()

@@ -221,6 +221,7 @@ class AuditEntry(models.Model):
         ACCESS_DENIED = "access_denied", _("Access denied")
         EXPORT = "export", _("Export of results")
         CONFIDENTIAL_VIEW = "confidential_view", _("View of a confidential case")
+        RESULTS_READ = "results_read", _("Results viewed or exported")
         PERSONAL_DATA = "personal_data", _("Personal data exported or deleted")
         ADMIN = "admin", _("Administration")
         IMPORT = "import", _("Organisation import")

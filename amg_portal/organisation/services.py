@@ -151,3 +151,9 @@ def organisation_import_apply_preview(
         people_name=preview.people_name,
         preview=preview,
     )
+
+
+def organisation_import_refresh(*, preview: OrganisationImport, plan: hr_import.Plan) -> None:
+    """Show a preview's files' changes as they are now (after the organisation changed)."""
+    preview.plan_digest, preview.summary = plan.digest(), plan.summary()
+    preview.save(update_fields=["plan_digest", "summary"])

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amg_portal.domain import Level
-from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.models import OrganisationImport, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 from handlingsplan import services as plan
 from kortlaegning import services as mapping
@@ -52,6 +52,9 @@ HELD = {
     LEADER_B: Role.LEADER,
 }
 SIDE_OF = {EMPLOYEE: "A", AMR: "A", TR: "A", AMG: "A", LEADER_A: "A", LEADER_B: "B"}
+# The faculty's leader, above both institutes: not one of the matrix's roles, but the one whom
+# confidential cases are kept from (tests/security/test_url_matrix.py, the case tests).
+DEAN = "dean"
 
 
 @dataclass
@@ -72,6 +75,7 @@ class Side:
     milestone: object = None
     meeting: object = None
     calendar_token: str = ""
+    organisation_import: object = None  # an HR import preview waiting to be applied
     person: User = None  # a person whose personal data the coordinator may see
     other: User = None  # a second person of the unit (a possible case participant)
     case_participants: set[str] = field(default_factory=set)
@@ -180,6 +184,29 @@ def _plan(side: Side, today: dt.date) -> None:
     side.calendar_token = plan.calendar_token_create(user=leader)
 
 
+def import_files(side_name: str) -> tuple[bytes, bytes]:
+    """A small HR export (one new unit, one new person) for the organisation import pages."""
+    units = f"unit_id;parent_id;name\nM{side_name};;Matrix {side_name}\n".encode()
+    people = (
+        "person_id;email;full_name;unit_id\n"
+        f"P{side_name};p{side_name.lower()}@example.org;Person {side_name};M{side_name}\n"
+    ).encode()
+    return units, people
+
+
+def _organisation_import(side: Side, by: User) -> None:
+    from amg_portal.organisation.hr_import import plan_import
+
+    units, people = import_files(side.name)
+    side.organisation_import = OrganisationImport.objects.create(
+        source=OrganisationImport.Source.PAGE,
+        by=by,
+        units_data=units,
+        people_data=people,
+        plan_digest=plan_import(units_data=units, people_data=people).digest(),
+    )
+
+
 def build_world() -> World:
     """Both institutes with all their objects (takes about a second)."""
     today = timezone.localdate()
@@ -197,6 +224,7 @@ def build_world() -> World:
         unit = unit_a if SIDE_OF[role] == "A" else unit_b
         users[role] = give_role(make_user(role), unit, held)
     employee_b = give_role(make_user("employee_b"), group_b, Role.EMPLOYEE)
+    users[DEAN] = give_role(make_user(DEAN), faculty, Role.LEADER)
     a = Side("A", unit_a, group_a, users[LEADER_A], person=users[EMPLOYEE], other=users[AMR])
     b = Side("B", unit_b, group_b, users[LEADER_B], person=users[LEADER_B], other=employee_b)
     for side in (a, b):
@@ -206,4 +234,6 @@ def build_world() -> World:
     a.case_participants = {LEADER_A, AMR, EMPLOYEE}
     _case(b, [], today)
     b.case_participants = {LEADER_B}
+    for side in (a, b):
+        _organisation_import(side, users[COORDINATOR])
     return World(faculty=faculty, users=users, a=a, b=b)

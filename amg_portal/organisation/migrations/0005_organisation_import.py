@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisation', '0003_rate_limit_counter'),
+        ('organisation', '0004_audit_kind_results_read'),
     ]
 
     operations = [
