@@ -192,13 +192,6 @@ MATRIX: dict[str, Entry] = {
         data=lambda w, s: {"language": "en"},
         public=lambda r, s, m: 302,
     ),
-    # Single sign-on is off in the test settings, so its pages do not exist for anyone;
-    # tests/organisation/test_oidc.py and test_saml.py cover them switched on.
-    "oidc_login": Entry(PUBLIC, methods={"GET": 404}, public=lambda r, s, m: 404),
-    "oidc_callback": Entry(PUBLIC, methods={"GET": 404}, public=lambda r, s, m: 404),
-    "saml2_login": Entry(PUBLIC, methods={"GET": 404}, public=lambda r, s, m: 404),
-    "saml2_metadata": Entry(PUBLIC, methods={"GET": 404}, public=lambda r, s, m: 404),
-    "saml2_acs": Entry(PUBLIC, methods={"POST": 404}, public=lambda r, s, m: 404),
     "personal_data": Entry(
         COORDINATOR_ONLY,
         kwargs=lambda side: {"pk": side.person.pk},
