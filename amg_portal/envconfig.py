@@ -69,6 +69,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_addresses(name: str) -> list[tuple[str, str]]:
+    """Read e-mail recipients, ``Name <a@b.dk>, c@d.dk``, as Django's ADMINS pairs."""
+    from email.utils import getaddresses
+
+    raw = env_str(name)
+    if not raw:
+        return []
+    pairs = getaddresses([raw])
+    if not pairs or any("@" not in address for _, address in pairs):
+        raise SettingsError(f"{name}={raw!r} is not a list of e-mail addresses.")
+    return [(real_name or address, address) for real_name, address in pairs]
+
+
 def secret_key(*, debug: bool) -> str:
     """The SECRET_KEY; with DEBUG off a real, long key is required."""
     key = env_str("SECRET_KEY")
@@ -85,9 +98,14 @@ def secret_key(*, debug: bool) -> str:
     return key
 
 
-def database(*, default_sqlite: Path) -> dict:
-    """Parse DATABASE_URL, or an embedded SQLite file when it is unset."""
+def database(*, default_sqlite: Path, required: bool = False) -> dict:
+    """Parse DATABASE_URL, or an embedded SQLite file when it is unset and not ``required``."""
     url = env_str("DATABASE_URL")
+    if not url and required:
+        raise SettingsError(
+            "DATABASE_URL is not set; with DEBUG off name the PostgreSQL database "
+            "(postgres://user:password@host:5432/name)."
+        )
     if not url:
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(default_sqlite)}
     example = "postgres://user:password@host:5432/name or sqlite:///path/to/file.sqlite3"

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -97,9 +98,24 @@ def static_path_for(url: str) -> Path | None:
     if not _SAFE_STATIC_PATH.match(relative) or ".." in relative.split("/"):
         return None
     found = finders.find(relative)
-    if not found or isinstance(found, list):
+    if found and not isinstance(found, list):
+        return Path(found)
+    return _collected_static_path(relative)
+
+
+def _collected_static_path(relative: str) -> Path | None:
+    """A hashed name written by ``collectstatic`` (``css/pdf.3f2a….css``), from the manifest.
+
+    In production ``{% static %}`` and the stylesheets' own ``url()`` references name the hashed
+    copies in STATIC_ROOT, which the finders do not know. Only names listed in the manifest are
+    answered, so nothing else in STATIC_ROOT is reachable.
+    """
+    storage = staticfiles_storage
+    hashed_files = getattr(storage, "hashed_files", None)
+    if not hashed_files or relative not in set(hashed_files.values()):
         return None
-    return Path(found)
+    path = Path(storage.path(relative))
+    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,13 @@ def test_it_refuses_a_weak_secret_key_when_debug_is_off():
 
 def test_it_starts_with_a_real_secret_key():
     key = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
-    result = manage("check", DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="amg.example.org")
+    result = manage(
+        "check",
+        DEBUG="false",
+        SECRET_KEY=key,
+        ALLOWED_HOSTS="amg.example.org",
+        DATABASE_URL="postgres://amg@db.example.org/amg",
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -103,3 +109,20 @@ def test_developer_tools_run_without_a_production_secret():
     result = manage("makemigrations", "--check", "--dry-run", DEBUG="false")
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+def test_it_refuses_to_fall_back_to_sqlite_when_debug_is_off():
+    key = "k" * 20 + "0123456789abcdefghijklmnopqrstuvwxyz"
+    result = manage("check", DEBUG="false", SECRET_KEY=key, ALLOWED_HOSTS="amg.example.org")
+    assert_one_line_failure(result, "DATABASE_URL")
+
+
+def test_it_reads_admins_from_the_environment(monkeypatch):
+    monkeypatch.setenv("ADMINS", "Drift <drift@example.org>, it@example.org")
+    assert envconfig.env_addresses("ADMINS") == [
+        ("Drift", "drift@example.org"),
+        ("it@example.org", "it@example.org"),
+    ]
+    monkeypatch.setenv("ADMINS", "nobody")
+    with pytest.raises(SettingsError, match="ADMINS"):
+        envconfig.env_addresses("ADMINS")

@@ -129,6 +129,16 @@ def require(user: User, action: Action, unit: Unit) -> None:
     raise Http404
 
 
+def require_coordinator(user: User) -> None:
+    """The coordinator's own pages (the organisation import): to anyone else they do not exist."""
+    if _is_coordinator(user):
+        return
+    from amg_portal.organisation import audit
+
+    audit.record(kind="access_denied", actor=user, target="coordinator page", detail="404")
+    raise Http404
+
+
 def works_in(user: User, unit: Unit) -> bool:
     """Does the user hold any role on ``unit`` or below it (an employee of the unit)?"""
     if not _is_active_user(user):

@@ -95,19 +95,25 @@ class NoStoreMiddleware:
 
 
 class SecondFactorMiddleware:
-    """Where a second factor is required, nothing but setting it up or using it is reachable."""
+    """Where a second factor is required, nothing but setting it up or using it is reachable.
+
+    Only after a password login: a login through the identity provider has passed its MFA.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if settings.OTP_REQUIRED_FOR_LEADERS and request.user.is_authenticated:
+            from amg_portal.organisation.identity import logged_in_via_provider
             from amg_portal.organisation.two_factor import second_factor_required
 
             open_paths = {reverse("second_factor"), reverse("logout"), reverse("set_language")}
             if (
                 request.path not in open_paths
                 and not request.user.is_verified()
+                # The identity provider's own multi-factor authentication counts.
+                and not logged_in_via_provider(request)
                 and second_factor_required(request.user)
             ):
                 target = (

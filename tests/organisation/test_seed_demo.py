@@ -79,3 +79,16 @@ def test_the_demo_leader_and_the_second_leader_are_strangers(db):
     leder = User.objects.get(username="leder")
     other = Unit.objects.get(name="Institut for Fysik, Kemi og Farmaci")
     assert not can(leder, Action.VIEW_UNIT, other)
+
+
+def test_it_refuses_to_run_on_a_production_server(db, settings):
+    import pytest
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError, match="DEBUG off"):
+        seed()
+    assert not User.objects.exists()
+    seed("--allow-production")
+    assert User.objects.filter(is_coordinator=True).exists()

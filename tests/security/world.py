@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amg_portal.domain import Level
-from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.models import OrganisationImport, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 from handlingsplan import services as plan
 from kortlaegning import services as mapping
@@ -78,6 +78,7 @@ class Side:
     person: User = None  # a person whose personal data the coordinator may see
     other: User = None  # a second person of the unit (a possible case participant)
     case_participants: set[str] = field(default_factory=set)
+    hr_import: object = None  # an organisation import preview (the coordinator's, not a unit's)
 
 
 @dataclass
@@ -210,4 +211,7 @@ def build_world() -> World:
     a.case_participants = {LEADER_A, AMR, EMPLOYEE}
     _case(b, [], today)
     b.case_participants = {LEADER_B}
+    a.hr_import = b.hr_import = OrganisationImport.objects.create(
+        source=OrganisationImport.Source.PAGE, by=users[COORDINATOR]
+    )
     return World(faculty=faculty, users=users, a=a, b=b)

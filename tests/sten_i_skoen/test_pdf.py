@@ -1,6 +1,8 @@
+import io
 import subprocess
 
 from django.urls import reverse
+from pypdf import PdfReader
 
 from amg_portal.organisation.models import AuditEntry
 from sten_i_skoen.services import cell_save, escalation_create
@@ -13,8 +15,15 @@ def pdf_text(content: bytes) -> str:
 
 
 def pdf_page_size(content: bytes) -> str:
-    result = subprocess.run(["pdfinfo", "-"], input=content, capture_output=True, check=True)
-    return next(line for line in result.stdout.decode().splitlines() if "Page size" in line)
+    """'A4' when every page is 210 x 297 mm (pypdf; 1 pt = 25.4/72 mm)."""
+    sizes = {
+        (
+            round(float(page.mediabox.width) * 25.4 / 72),
+            round(float(page.mediabox.height) * 25.4 / 72),
+        )
+        for page in PdfReader(io.BytesIO(content)).pages
+    }
+    return "A4" if sizes == {(210, 297)} else str(sizes)
 
 
 def test_it_renders_an_a4_pdf_marked_confidential(case, login, amr_a):

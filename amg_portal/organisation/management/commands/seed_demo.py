@@ -2,7 +2,8 @@ import importlib
 import importlib.util
 import json
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
 from amg_portal.organisation.demo import DEMO_APPS, seed_organisation
@@ -14,8 +15,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true", help="Print the logins as JSON.")
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even with DEBUG off (creates accounts with published passwords).",
+        )
 
     def handle(self, *args, **options):
+        # The test suite runs with DEBUG off (Django forces it) but is no production server.
+        if not (settings.DEBUG or settings.TESTING) and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates a coordinator with a "
+                "published password. Use --allow-production for a demo server."
+            )
         with translation.override("da"):
             org = seed_organisation()
             for app in DEMO_APPS:

@@ -1,0 +1,62 @@
+"""gunicorn configuration for AMG-portal (`make serve`, or `gunicorn amg_portal.wsgi`).
+
+Every value can be overridden on the command line or with GUNICORN_CMD_ARGS; the ones operators
+usually change are read from the environment (docs/operations.md, "Production server").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from gunicorn.glogging import Logger
+
+from amg_portal.logredact import redact
+
+wsgi_app = "amg_portal.wsgi:application"
+bind = [os.environ.get("BIND", "127.0.0.1:8000")]
+
+# Workers: sync processes, two per CPU plus one (gunicorn's advice for a CPU- and I/O-mixed app:
+# PDF rendering is CPU, the rest waits on PostgreSQL). Threaded or async worker classes are not
+# supported (docs/operations.md). One worker renders one PDF at a time.
+worker_class = "sync"
+workers = int(os.environ.get("WEB_CONCURRENCY") or (os.cpu_count() or 1) * 2 + 1)
+# A PDF may take up to PDF_TIMEOUT (20 s) to render; the worker is only killed well after that.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so memory held by the PDF renderer is given back.
+max_requests = 1000
+max_requests_jitter = 100
+# The proxy in front (nginx, HAProxy, the load balancer) sets X-Forwarded-Proto; trust it only
+# from the addresses named in FORWARDED_ALLOW_IPS (default: this machine).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Logs: one key=value line per request on stdout, gunicorn's own messages on stderr.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = (
+    "ts=%(t)s level=INFO logger=gunicorn.access remote=%(h)s method=%(m)s "
+    'path="%(U)s" status=%(s)s bytes=%(b)s ms=%(M)s'
+)
+# Probes from the load balancer come every few seconds: they are not logged.
+QUIET_PATHS = re.compile(r"^/(healthz|readyz)/$")
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger without probe noise and without the secrets that travel in URLs."""
+
+    def access(self, resp, req, environ, request_time):
+        if QUIET_PATHS.match(environ.get("PATH_INFO", "")) and str(resp.status).startswith("2"):
+            return
+        super().access(resp, req, environ, request_time)
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {
+            key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()
+        }
+
+
+logger_class = AccessLogger
