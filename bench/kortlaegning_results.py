@@ -1,9 +1,11 @@
 """Time the results selector and page on a large round, and count its queries.
 
     scripts/with-postgres.sh .venv/bin/python bench/kortlaegning_results.py
+    BENCH_INSTITUTES=12 BENCH_GROUPS=8 BENCH_RESPONSES=5000 scripts/with-postgres.sh …
 
 Builds a throwaway test database: a faculty with 6 institutes × 5 groups (37 units), 900
-responses to a round on the faculty, then measures ``round_results`` and the results page.
+responses to a round on the faculty (or the sizes given), closes the round (which builds its
+result snapshot, timed), then measures ``round_results`` and the results page.
 """
 
 from __future__ import annotations
@@ -46,10 +48,10 @@ def run() -> None:
     rng = random.Random(1)
     faculty = unit_create(parent=None, name="Fakultet", kind=Unit.Kind.FACULTY, headcount=10)
     units = [faculty]
-    for i in range(6):
+    for i in range(int(os.environ.get("BENCH_INSTITUTES", 6))):
         institute = unit_create(parent=faculty, name=f"Institut {i}", kind="institute", headcount=5)
         units.append(institute)
-        for j in range(5):
+        for j in range(int(os.environ.get("BENCH_GROUPS", 5))):
             units.append(
                 unit_create(parent=institute, name=f"Gruppe {i}.{j}", kind="group", headcount=30)
             )
@@ -66,7 +68,8 @@ def run() -> None:
         )
     )
     responses = [
-        Response(round=round, unit=rng.choice(units), submitted_on=today) for _ in range(900)
+        Response(round=round, unit=rng.choice(units), submitted_on=today)
+        for _ in range(int(os.environ.get("BENCH_RESPONSES", 900)))
     ]
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(

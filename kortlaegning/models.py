@@ -483,6 +483,8 @@ class ResultUnit(models.Model):
     # The level scores of this unit's shown groups, {group: [[level, score, attention], …]}: a copy
     # of ``ResultGroup.levels`` for overviews that list many units (one row per unit to read).
     shown_levels = models.JSONField(_("level scores of the shown groups"), default=dict)
+    # A group of a unit below this one is shown: the results page offers a way down.
+    shown_below = models.BooleanField(_("figures shown further down"), default=False)
 
     class Meta:
         verbose_name = _("unit at closing")

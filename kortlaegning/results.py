@@ -22,7 +22,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.lookups import StartsWith
 
 from amg_portal.organisation import audit
 from amg_portal.organisation.access import Action
@@ -282,8 +281,8 @@ def round_results(
 
 def _units_around(round: Round, unit: int | None) -> list[ResultUnit]:
     """The focus unit (``unit``, or the round's own unit), its direct sub-units and the units
-    above it, each marked, with whether anything is shown below each sub-unit (one query; an
-    unknown ``unit`` falls back to the round's own unit in a second)."""
+    above it, each marked (one query; an unknown ``unit`` falls back to the round's own unit in a
+    second)."""
     snapshot_units = ResultUnit.objects.filter(snapshot__round=round)
     if unit:
         focus_q = Q(pk=unit)
@@ -293,18 +292,8 @@ def _units_around(round: Round, unit: int | None) -> list[ResultUnit]:
     else:
         focus_q = Q(parent__isnull=True)
         around = Q(parent__parent__isnull=True)
-    shown_below = (
-        ResultGroup.objects.filter(
-            snapshot_id=OuterRef("snapshot_id"), decision=ResultGroup.Decision.SHOWN
-        )
-        .filter(StartsWith(F("unit__path"), OuterRef("path")))
-        .exclude(unit_id=OuterRef("pk"))
-    )
     rows = list(
-        snapshot_units.filter(focus_q | around)
-        .annotate(drill=Exists(shown_below))
-        .select_related("snapshot")
-        .order_by("path")
+        snapshot_units.filter(focus_q | around).select_related("snapshot").order_by("path")
     )
     focus = next((u for u in rows if (u.pk == unit if unit else u.parent_id is None)), None)
     if focus is None:
@@ -332,8 +321,8 @@ def _add_subunits(results: RoundResults, units: list[ResultUnit], records: list)
             # Folded into the focus: counted there (only when the focus itself is shown).
             if r.decision == ResultGroup.Decision.FOLDED and results.groups.get(g):
                 hidden[g] += 1
-        if figures or child.drill:
-            subunits.append(SubUnit(child, figures, child.drill))
+        if figures or child.shown_below:
+            subunits.append(SubUnit(child, figures, child.shown_below))
     results.hidden = dict(hidden)
     results.more_subunits = max(0, len(subunits) - SUBUNITS_PER_PAGE)
     results.subunits = subunits[:SUBUNITS_PER_PAGE]

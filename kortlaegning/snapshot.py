@@ -386,10 +386,16 @@ class _Build:
         for record in groups:
             if record.decision == "shown":
                 shown[record.unit.path][record.group] = record.levels
+        steplen = self._steplen()
+        below = {p[:end] for p in shown for end in range(steplen, len(p), steplen)}
         for path, levels in shown.items():
             result_units[path].shown_levels = levels
+        for path in below & result_units.keys():
+            result_units[path].shown_below = True
         self.m.ResultUnit.objects.bulk_update(
-            [result_units[path] for path in shown], ["shown_levels"], batch_size=BATCH
+            [result_units[path] for path in shown.keys() | (below & result_units.keys())],
+            ["shown_levels", "shown_below"],
+            batch_size=BATCH,
         )
 
     def _write_texts(self, groups: list) -> None:

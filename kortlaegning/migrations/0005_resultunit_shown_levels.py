@@ -15,4 +15,9 @@ class Migration(migrations.Migration):
             name='shown_levels',
             field=models.JSONField(default=dict, verbose_name='level scores of the shown groups'),
         ),
+        migrations.AddField(
+            model_name='resultunit',
+            name='shown_below',
+            field=models.BooleanField(default=False, verbose_name='figures shown further down'),
+        ),
     ]
