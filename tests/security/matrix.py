@@ -145,8 +145,6 @@ def _answer_step(role: str, side: str, method: str) -> int:
 DJANGO_FORM_VIEW = "Django's FormView answers PUT like POST (CSRF applies as for POST)"
 DJANGO_INVALID_LINK = "Django answers an invalid reset link with its page before the method check"
 FORM = {"GET": 200, "POST": 302}
-# With single sign-on off (as in the suite) its endpoints do not exist: 404 to every method.
-SSO_OFF = dict.fromkeys(("GET", "POST", "PUT", "DELETE"), "single sign-on is off: 404, not 405")
 
 MATRIX: dict[str, Entry] = {
     # --- the project's own pages ---------------------------------------------------------------
@@ -512,14 +510,12 @@ MATRIX: dict[str, Entry] = {
     # --- operations: probes for a load balancer, open to anyone, no data --------------------------
     "healthz": Entry(PUBLIC, public=lambda r, s, m: 200),
     "readyz": Entry(PUBLIC, public=lambda r, s, m: 200),
-    # --- single sign-on: not configured in the suite, so the endpoints do not exist ---------------
-    "oidc_login": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "oidc_callback": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "saml2_login": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "saml2_acs": Entry(
-        PUBLIC, methods={"POST": 404}, public=lambda r, s, m: 404, known_gaps=SSO_OFF
-    ),
-    "saml2_metadata": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
+    # --- single sign-on: switched off in the suite, so its pages answer 404 ------------------------
+    "oidc_login": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "oidc_callback": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "saml2_login": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "saml2_acs": Entry(PUBLIC, methods={"POST": 404}, public=lambda r, s, m: 404),
+    "saml2_metadata": Entry(PUBLIC, public=lambda r, s, m: 404),
     # --- the answer pages' refusal, at a URL without the secret ---------------------------------
     "kortlaegning:answer_refused": Entry(
         PUBLIC,
