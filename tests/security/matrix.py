@@ -510,7 +510,7 @@ MATRIX: dict[str, Entry] = {
     # --- operations: probes for a load balancer, open to anyone, no data --------------------------
     "healthz": Entry(PUBLIC, public=lambda r, s, m: 200),
     "readyz": Entry(PUBLIC, public=lambda r, s, m: 200),
-    # --- single sign-on: switched off in the suite, so its pages answer 404 ------------------------
+    # --- single sign-on: switched off in the suite, so its pages answer 404 -------------------
     "oidc_login": Entry(PUBLIC, public=lambda r, s, m: 404),
     "oidc_callback": Entry(PUBLIC, public=lambda r, s, m: 404),
     "saml2_login": Entry(PUBLIC, public=lambda r, s, m: 404),
