@@ -301,7 +301,7 @@ def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
 
 
 def _say(text: str) -> None:
-    print(f"  {time.strftime('%H:%M:%S')} {text}", flush=True)
+    print(f"  {time.strftime('%H:%M:%S', time.gmtime())} UTC {text}", flush=True)
 
 
 def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
