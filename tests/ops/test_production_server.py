@@ -127,3 +127,15 @@ def test_serve_refuses_in_one_line_without_a_database_url(site):
         "(postgres://user:password@host:5432/name)."
     ]
     assert os.path.exists(harness.ROOT / "scripts" / "serve.sh")
+
+
+def test_gunicorn_refuses_threaded_workers(site):
+    command = [str(harness.BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--threads", "4"]
+    command += ["--bind", f"127.0.0.1:{harness.free_port()}"]
+    result = subprocess.run(
+        command, cwd=harness.ROOT, env=site.env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "amg-portal: gunicorn worker class 'gthread' with 4 threads is not supported" in (
+        result.stderr
+    )
