@@ -41,10 +41,16 @@ def run_as_cron(command: str, site, backups) -> subprocess.CompletedProcess:
 
 def test_the_documented_jobs_are_the_known_ones():
     jobs = [re.search(r"manage\.py once (\w+)", c).group(1) for c in cron_lines()]
-    assert jobs == ["kortlaegning_close_due", "send_reminders", "purge_raw_responses", "backup_db"]
+    assert jobs == [
+        "kortlaegning_close_due",
+        "send_reminders",
+        "purge_raw_responses",
+        "send_invitations",
+        "backup_db",
+    ]
 
 
-@pytest.mark.parametrize("index", range(4))
+@pytest.mark.parametrize("index", range(5))
 def test_each_documented_cron_line_runs(index, site, tmp_path):
     backups = tmp_path / "backups"
     result = run_as_cron(cron_lines()[index], site, backups)
