@@ -129,6 +129,9 @@ FORM = {"GET": 200, "POST": 302}
 MATRIX: dict[str, Entry] = {
     # --- the project's own pages ---------------------------------------------------------------
     "home": Entry(LOGIN),
+    # Load-balancer probes: public by design, no data ("ok"/"ready"), GET and HEAD only.
+    "healthz": Entry(PUBLIC, public=lambda r, s, m: 200),
+    "readyz": Entry(PUBLIC, public=lambda r, s, m: 200),
     # A logged-in user who opens the login page is sent on (redirect_authenticated_user).
     "login": Entry(
         PUBLIC,
