@@ -81,8 +81,12 @@ test: system-deps setup lint
 	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 # Benchmarks (bench/): query counts and timings on real PostgreSQL; not part of `make test`.
+# Then the HTTP benchmark under gunicorn on one university's data (bench/README.md);
+# `make bench BENCH_UNIVERSITIES=10` builds ten universities' data instead (slow).
+BENCH_UNIVERSITIES ?= 1
 bench: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest bench -q -s -p no:cacheprovider $(PYTEST_ARGS)
+	BENCH_UNIVERSITIES=$(BENCH_UNIVERSITIES) scripts/with-postgres.sh $(BIN)/python -m bench.http_bench
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3

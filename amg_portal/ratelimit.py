@@ -1,8 +1,11 @@
 """Rate limiting that holds across worker processes: the counters live in the database.
 
-A fixed-window counter per (scope, client address). The increment is a single
-``UPDATE … SET count = count + 1`` (atomic in PostgreSQL and SQLite), so concurrent requests in any
-number of processes are all counted. Raw addresses are never stored, only a keyed hash.
+A fixed-window counter per (scope, key): the key is what is being limited, e.g. a client address,
+an answer code or a link. Counting is one statement, ``INSERT … ON CONFLICT DO UPDATE SET count =
+count + 1 RETURNING count`` (PostgreSQL and SQLite alike), run outside any transaction of ours: the
+counter row is locked only for that one statement, so many requests on one key (a room of people
+behind one NAT address) do not queue behind each other. Keys are stored only as a keyed hash: no
+raw address or secret is ever written.
 """
 
 from __future__ import annotations
@@ -10,58 +13,88 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import secrets
 import time
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from amg_portal.organisation.audit import client_ip
 from amg_portal.organisation.models import RateLimitCounter
 
+# Windows older than this are deleted now and then (no scope uses a longer window).
+KEEP_SECONDS = 3600
+# One new window in this many triggers the clean-up, so it costs almost nothing per request.
+CLEANUP_ONE_IN = 50
 
-def _bucket_key(scope: str, address: str) -> str:
+
+def _bucket_key(scope: str, key: str) -> str:
     secret = settings.SECRET_KEY.encode()
-    return hmac.new(secret, f"ratelimit:{scope}:{address}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(secret, f"ratelimit:{scope}:{key}".encode(), hashlib.sha256).hexdigest()
 
 
-def rate_limit_hit(*, scope: str, address: str, limit: int, window: int) -> bool:
-    """Count one request; True while the address stays within ``limit`` per ``window`` seconds."""
+def _window_start(window: int) -> int:
     now = int(time.time())
-    start = now - now % window
-    key = _bucket_key(scope, address)
-    bucket = RateLimitCounter.objects.filter(key=key, window_start=start)
-    with transaction.atomic():
-        if not bucket.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateLimitCounter.objects.create(key=key, window_start=start, count=1)
-            except IntegrityError:  # another process created the window first
-                bucket.update(count=F("count") + 1)
-            else:
-                # A new window: forget the old ones (indexed, so cheap).
-                RateLimitCounter.objects.filter(window_start__lt=start - window).delete()
-        count = bucket.values_list("count", flat=True).get()
+    return now - now % window
+
+
+def _count_one(bucket: str, start: int) -> int:
+    q = connection.ops.quote_name
+    table, key, start_, count = (
+        q(RateLimitCounter._meta.db_table),
+        q("key"),
+        q("window_start"),
+        q("count"),
+    )
+    # Only constant identifiers are formatted in; the values are parameters.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {start_}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
+            f"ON CONFLICT ({key}, {start_}) DO UPDATE SET {count} = {table}.{count} + 1 "
+            f"RETURNING {count}",
+            [bucket, start],
+        )
+        return cursor.fetchone()[0]
+
+
+def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
+    """Count one request on ``key``; True while it stays within ``limit`` per ``window`` seconds."""
+    start = _window_start(window)
+    count = _count_one(_bucket_key(scope, key), start)
+    if count == 1 and secrets.randbelow(CLEANUP_ONE_IN) == 0:
+        RateLimitCounter.objects.filter(window_start__lt=start - KEEP_SECONDS).delete()
     return count <= limit
+
+
+def rate_limit_count(*, scope: str, key: str, window: int) -> int:
+    """How many times ``key`` was counted in the current window (counts nothing itself)."""
+    bucket = _bucket_key(scope, key)
+    found = RateLimitCounter.objects.filter(key=bucket, window_start=_window_start(window))
+    return found.values_list("count", flat=True).first() or 0
+
+
+def too_many_requests(request: HttpRequest, window: int) -> HttpResponse:
+    """The clear 429 page, in the user's language, with ``Retry-After``."""
+    response = render(request, "429.html", {"window": window}, status=429)
+    response["Retry-After"] = str(window)
+    return response
 
 
 def rate_limited(
     scope: str, *, limit: Callable[[], int] | int, window: int = 60
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Decorate a view: over the limit, answer 429 with a clear page instead of running it."""
+    """Decorate a view: over the limit per client address, answer 429 instead of running it."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             allowed = limit() if callable(limit) else limit
             address = client_ip(request) or "unknown"
-            if not rate_limit_hit(scope=scope, address=address, limit=allowed, window=window):
-                response = render(request, "429.html", {"window": window}, status=429)
-                response["Retry-After"] = str(window)
-                return response
+            if not rate_limit_hit(scope=scope, key=address, limit=allowed, window=window):
+                return too_many_requests(request, window)
             return view(request, *args, **kwargs)
 
         return wrapped

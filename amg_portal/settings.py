@@ -100,6 +100,18 @@ TEMPLATES = [
 
 # With DEBUG off DATABASE_URL is required: production never falls back to a local SQLite file.
 DATABASES = {"default": env.database(default_sqlite=BASE_DIR / "db.sqlite3", required=not RELAXED)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # `make run` serves several requests at once (matrix autosave): write-ahead logging lets
+    # readers and one writer work side by side, a busy timeout makes a writer wait for the lock
+    # instead of failing, and IMMEDIATE transactions take the write lock at BEGIN, so a
+    # transaction that read first never fails upgrading its lock ("database is locked").
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "organisation.User"
@@ -127,16 +139,17 @@ if TESTING:
 
 # Login throttling (django-axes): lock the combination of username and client IP, so nobody can
 # lock a named user out from elsewhere. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number
-# of proxies that append to X-Forwarded-For; the client address is then read from that header.
+# of proxies that append to X-Forwarded-For; the client address is then the entry the outermost
+# trusted proxy appended (counted from the right; the entries left of it are the client's own and
+# forgeable). One function (amg_portal/clientip.py) answers this for axes, the answer pages' rate
+# limit and the audit log.
+TRUSTED_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "amg_portal.clientip.client_ip"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_FAILURE_LIMIT = env.env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "amg_portal.organisation.views.locked_out"
-AXES_IPWARE_PROXY_COUNT = env.env_int("TRUSTED_PROXY_COUNT", 0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
 AXES_VERBOSE = False
 
 # Second factor (TOTP, django-otp): when OTP_REQUIRED_FOR_LEADERS is on, leaders and the coordinator
@@ -243,11 +256,22 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-# Anonymous answer pages: requests per minute per client address (all workers together).
-ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 60)
+# Anonymous answer pages (all workers together; docs/security.md explains the design): a room of
+# people behind one address must get through, a script trying codes or links must not.
+# Requests per minute per client address, a ceiling against flooding (40 people answering at once
+# make about 300).
+ANSWER_RATE_LIMIT = env.env_int("ANSWER_RATE_LIMIT", 600)
+# Refused codes and links (unknown ones) per client address in 10 minutes; then no more tries.
+ANSWER_FAILURE_LIMIT = env.env_int("ANSWER_FAILURE_LIMIT", 30)
+# Tries of one answer code or personal link in 10 minutes (one person needs a couple).
+ANSWER_SECRET_LIMIT = env.env_int("ANSWER_SECRET_LIMIT", 10)
+# Visits of one open link per minute (everyone in the room shares it).
+ANSWER_OPEN_LINK_LIMIT = env.env_int("ANSWER_OPEN_LINK_LIMIT", 300)
 # Raw responses and free-text comments of a round are deleted this many days after it closed
 # (`manage.py purge_raw_responses`); only the aggregated results are kept.
 RESPONSE_RETENTION_DAYS = env.env_int("RESPONSE_RETENTION_DAYS", 365)
+# Organisation import (HR export): the largest units or people file accepted, in bytes.
+ORGANISATION_IMPORT_MAX_BYTES = env.env_int("ORGANISATION_IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 
 # Logging: one key=value line per event on stdout (collected by systemd/journald or the container
 # runtime), the audit trail at INFO, everything else at LOG_LEVEL.
@@ -273,3 +297,89 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.env_str("LOG_LEVEL", "WARNING")},
 }
+
+# --- Single sign-on: OpenID Connect, SAML 2.0 and password login ------------------------------
+# Everything comes from the environment; docs/identity.md walks through Entra ID and WAYF. A
+# provider is switched on by its client id (OIDC) or its metadata file (SAML). Users are matched by
+# the stable id (User.person_id) and then by e-mail; nobody is created unless SSO_CREATE_USERS.
+SSO_CREATE_USERS = env.env_bool("SSO_CREATE_USERS", default=False)
+# The way in when the identity provider is down: only the coordinator may still use a password.
+PASSWORD_LOGIN_COORDINATORS_ONLY = env.env_bool("PASSWORD_LOGIN_COORDINATORS_ONLY", default=False)
+
+OIDC_RP_CLIENT_ID = env.env_str("OIDC_CLIENT_ID")
+OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+OIDC_RP_CLIENT_SECRET = env.env_str("OIDC_CLIENT_SECRET")
+OIDC_OP_ISSUER = env.env_str("OIDC_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.env_str("OIDC_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env.env_str("OIDC_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env.env_str("OIDC_USERINFO_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env.env_str("OIDC_JWKS_ENDPOINT")
+OIDC_RP_SIGN_ALGO = env.env_str("OIDC_SIGN_ALGORITHM", "RS256")
+OIDC_RP_SCOPES = env.env_str("OIDC_SCOPES", "openid email profile")
+OIDC_EMAIL_CLAIM = env.env_str("OIDC_EMAIL_CLAIM", "email")
+OIDC_ID_CLAIM = env.env_str("OIDC_ID_CLAIM")
+OIDC_DISPLAY_NAME = env.env_str("OIDC_DISPLAY_NAME", "Microsoft Entra ID")
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = env.env_int("OIDC_TIMEOUT", 10)
+OIDC_CREATE_USER = SSO_CREATE_USERS
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_callback"
+if OIDC_ENABLED:
+    _oidc_missing = [
+        name
+        for name, value in {
+            "OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "OIDC_ISSUER": OIDC_OP_ISSUER,
+            "OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _oidc_missing:
+        raise env.SettingsError(
+            f"OIDC_CLIENT_ID is set but {', '.join(_oidc_missing)} is not (see docs/identity.md)."
+        )
+
+SAML_IDP_METADATA_FILE = env.env_str("SAML_IDP_METADATA_FILE")
+SAML_ENABLED = bool(SAML_IDP_METADATA_FILE)
+SAML_DISPLAY_NAME = env.env_str("SAML_DISPLAY_NAME", "WAYF")
+SAML_EMAIL_ATTRIBUTE = env.env_str("SAML_EMAIL_ATTRIBUTE", "mail")
+SAML_ID_ATTRIBUTE = env.env_str("SAML_ID_ATTRIBUTE", "eduPersonPrincipalName")
+SAML_SP_ENTITY_ID = env.env_str("SAML_SP_ENTITY_ID", f"{SITE_URL}/saml2/metadata/")
+SAML_SP_KEY_FILE = env.env_str("SAML_SP_KEY_FILE")
+SAML_SP_CERT_FILE = env.env_str("SAML_SP_CERT_FILE")
+SAML_XMLSEC_BINARY = env.env_str("SAML_XMLSEC_BINARY", "/usr/bin/xmlsec1")
+SAML_CONFIG_LOADER = "amg_portal.organisation.saml.sp_config"
+SAML_CREATE_UNKNOWN_USER = SSO_CREATE_USERS
+SAML_ATTRIBUTE_MAPPING = {}  # matching is ours (amg_portal/organisation/identity.py)
+SAML_SESSION_COOKIE_NAME = "__Host-saml_session" if PRODUCTION else "saml_session"
+# The IdP posts its answer cross-site, so the SAML session cookie is SameSite=None in production
+# (where it is Secure too); browsers refuse SameSite=None without Secure over plain HTTP.
+SAML_SESSION_COOKIE_SAMESITE = "None" if PRODUCTION else "Lax"
+SAML_IGNORE_LOGOUT_ERRORS = True
+SAML_DEFAULT_BINDING = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect"
+if SAML_ENABLED:
+    if not Path(SAML_IDP_METADATA_FILE).is_file():
+        raise env.SettingsError(f"SAML_IDP_METADATA_FILE={SAML_IDP_METADATA_FILE!r} is not a file.")
+    if bool(SAML_SP_KEY_FILE) != bool(SAML_SP_CERT_FILE):
+        raise env.SettingsError("Set both SAML_SP_KEY_FILE and SAML_SP_CERT_FILE, or neither.")
+    for _name, _path in {
+        "SAML_SP_KEY_FILE": SAML_SP_KEY_FILE,
+        "SAML_SP_CERT_FILE": SAML_SP_CERT_FILE,
+    }.items():
+        if _path and not Path(_path).is_file():
+            raise env.SettingsError(f"{_name}={_path!r} is not a file.")
+    if not Path(SAML_XMLSEC_BINARY).is_file():
+        raise env.SettingsError(
+            f"SAML needs xmlsec1 at {SAML_XMLSEC_BINARY} (apt-get install xmlsec1)."
+        )
+# The pieces stay installed when a provider is off: its views then answer 404.
+INSTALLED_APPS.append("djangosaml2")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware") + 1,
+    "djangosaml2.middleware.SamlSessionMiddleware",
+)
+AUTHENTICATION_BACKENDS += [
+    "amg_portal.organisation.oidc.OIDCBackend",
+    "amg_portal.organisation.saml.SAMLBackend",
+]

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal import views
+from amg_portal.organisation import oidc, saml
 from amg_portal.organisation import views as organisation_views
 
 admin.site.site_header = _("AMG-portal administration")
@@ -15,6 +16,8 @@ handler500 = "amg_portal.views.server_error"
 account_patterns = [
     path("log-ind/", organisation_views.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("oidc/log-ind/", oidc.OIDCLoginView.as_view(), name="oidc_login"),
+    path("oidc/retur/", oidc.OIDCCallbackView.as_view(), name="oidc_callback"),
     path("profil/", organisation_views.profile, name="profile"),
     path("to-faktor/", organisation_views.second_factor, name="second_factor"),
     path(
@@ -63,4 +66,8 @@ urlpatterns = [
     path("handlingsplan/", include("handlingsplan.urls")),
     path("overblik/", include("amg_portal.dashboard.urls")),
     path("admin/", admin.site.urls),
+    # SAML 2.0: the metadata URL is the service provider's stable address (its entity id).
+    path("saml2/login/", saml.LoginView.as_view(), name="saml2_login"),
+    path("saml2/acs/", saml.AssertionConsumerServiceView.as_view(), name="saml2_acs"),
+    path("saml2/metadata/", saml.MetadataView.as_view(), name="saml2_metadata"),
 ]

@@ -217,12 +217,16 @@ class MeasureCreateForm(MeasureForm):
         return dates
 
 
+# The tiltag page shows both small forms at once: their prefixes keep the field ids apart
+# (both have a ``due_on``), so each label points at its own field.
 class MilestoneForm(forms.Form):
+    prefix = "milestone"
     title = forms.CharField(label=_("Milestone"), max_length=200)
     due_on = forms.DateField(label=_("Date"), widget=DateInput())
 
 
 class FollowUpForm(forms.Form):
+    prefix = "follow_up"
     due_on = forms.DateField(label=_("Follow-up date"), widget=DateInput())
 
 
@@ -247,6 +251,12 @@ class EvaluationForm(forms.ModelForm):
             "effect": forms.RadioSelect,
             "decision": forms.RadioSelect,
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Both are required: the model form's empty "---------" choice is no answer to offer.
+        self.fields["effect"].choices = Evaluation.Effect.choices
+        self.fields["decision"].choices = Evaluation.Decision.choices
 
 
 SORTS = {

@@ -1,7 +1,7 @@
 """What handlingsplan reads from kortlaegning (layering: handlingsplan → kortlaegning, never back).
 
-Only kortlaegning's models and its ``selectors.question_summary`` are used; where the kortlægning
-app does not offer a piece (yet), the panel shows nothing instead of failing.
+Figures come only through ``kortlaegning.results``, which reads the round's frozen snapshot and
+decides who may see it; this module never counts answers or repeats that rule.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
-from amg_portal.organisation.access import Action, can
 from amg_portal.organisation.models import Unit
+from kortlaegning import exports, results
 from kortlaegning.models import Question, Round
 
 
@@ -38,24 +38,15 @@ def rounds_for_choice(unit: Unit):
     return Round.objects.filter(unit__path__startswith=unit.path).order_by("-opens_on", "-pk")
 
 
-def results_url(round_: Round) -> str | None:
-    """The results page of a round, if kortlaegning has one."""
-    for name in ("kortlaegning:round_results", "kortlaegning:results"):
-        try:
-            return reverse(name, args=[round_.unit_id, round_.pk])
-        except NoReverseMatch:
-            try:
-                return reverse(name, args=[round_.pk])
-            except NoReverseMatch:
-                continue
-    return None
+def results_url(round_: Round) -> str:
+    """The results page of a round."""
+    return reverse("kortlaegning:round_results", args=[round_.pk])
 
 
-def question_summary(round_: Round, question: Question) -> Any:
-    """kortlaegning's thresholded summary of one question in one round, or None."""
-    from kortlaegning import selectors
-
-    return selectors.question_summary(round=round_, question=question)
+def question_summary(round_: Round, question: Question, user) -> Any:
+    """kortlaegning's summary of one question in one round, or None (hidden, or not for
+    ``user``)."""
+    return results.question_summary(round=round_, question=question, user=user)
 
 
 @dataclass
@@ -69,8 +60,9 @@ class Effect:
     after_chart: Any
 
 
-def effect_of(measure) -> Effect | None:
-    """The measure's source question in its round and in the unit's next closed round after it."""
+def effect_of(measure, *, user) -> Effect | None:
+    """The measure's source question in its round and in the unit's next closed round after it,
+    as far as ``user`` may see those rounds' results."""
     if measure.source_round_id is None or measure.source_question_id is None:
         return None
     before_round = measure.source_round
@@ -84,8 +76,8 @@ def effect_of(measure) -> Effect | None:
         .first()
     )
     question = measure.source_question
-    before = question_summary(before_round, question)
-    after = question_summary(after_round, question) if after_round else None
+    before = question_summary(before_round, question, user)
+    after = question_summary(after_round, question, user) if after_round else None
     return Effect(
         question=question,
         before_round=before_round,
@@ -101,24 +93,31 @@ def effect_of(measure) -> Effect | None:
 class RoundSummary:
     round: Round
     sections: list[Any]  # kortlaegning.exports.Section: the results page's charts per group
+    # "shown"; "open" (not closed yet); "not_published" (closed, the leader has not published the
+    # results to employees); "published_elsewhere" (published to the employees of another unit).
+    state: str
 
 
 def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
-    """Per closed round the user may see results of, the results page's sections (same charts)."""
-    from kortlaegning import exports, selectors
-
+    """Per round, the results page's sections for the round's own unit (same charts), or why
+    there are none for this reader."""
     out = []
     for round_ in rounds:
-        visible = round_.results_published or can(user, Action.VIEW_RESULTS, round_.unit)
-        results = selectors.round_summary(round=round_) if round_.is_closed and visible else None
-        out.append(RoundSummary(round_, exports.result_sections(results) if results else []))
+        found = None
+        if round_.is_closed:
+            found = results.round_results(round_, user=user, with_previous=False, where="APV")
+        if found:
+            state = "shown"
+        elif not round_.is_closed:
+            state = "open"
+        else:
+            state = "published_elsewhere" if round_.results_published else "not_published"
+        out.append(RoundSummary(round_, exports.result_sections(found) if found else [], state))
     return out
 
 
 def summary_chart(summary: Any, title: str) -> Any:
     """The results page's distribution bar for one question summary."""
-    from kortlaegning import exports
-
     return exports.distribution_chart(summary, title) if summary is not None else None
 
 

@@ -24,10 +24,12 @@ from kortlaegning.models import (
     AnswerCode,
     LevelComment,
     Response,
+    ResultSnapshot,
     Round,
     RoundEvent,
     RoundQuestion,
 )
+from kortlaegning.snapshot import people_by_group, snapshot_build
 
 CELLEBIOLOGI = "Forskningsgruppen for Cellebiologi"
 OPEN_TITLE = "Kortlægning 2026"
@@ -61,6 +63,13 @@ def _closed_round(org, leader, title, opens_on, closes_on, counts, better) -> Ro
             RoundEvent.objects.create(round=round, kind=kind, by=leader)
     if not round.responses.exists():
         _answers(round, org, counts, better)
+    if not ResultSnapshot.objects.filter(round=round).exists():
+        closed_at = timezone.make_aware(datetime.datetime.combine(closes_on, datetime.time(16)))
+        Round.objects.filter(pk=round.pk).update(closed_at=closed_at)
+        RoundEvent.objects.filter(round=round, kind=RoundEvent.Kind.CLOSED).update(
+            counts=people_by_group(round)
+        )
+        snapshot_build(round=round)
     return round
 
 

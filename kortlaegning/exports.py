@@ -1,7 +1,8 @@
 """Presentation of the mapping: QR codes, the code sheet, result sections with charts, CSV and XLSX.
 
-Everything here starts from ``selectors.round_results``, so exports show exactly the figures the
-results page shows — the anonymity rules are applied once, in the selectors.
+Everything here starts from ``kortlaegning.results``, which reads the round's snapshot: exports
+show exactly the figures the results page shows — the anonymity rules were applied once, when the
+round closed.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from django.utils.translation import gettext as _
 from amg_portal import charts
 from amg_portal.domain import Level
 from kortlaegning import tokens
+from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
 from kortlaegning.models import Answer, Question, QuestionVersion, Response, Round
-from kortlaegning.selectors import (
-    CHOICES,
-    DIALOGUES,
-    RESULT_GROUPS,
+from kortlaegning.results import (
+    ExportRow,
     GroupFigures,
     LevelSummary,
     QuestionSummary,
     RoundResults,
+    SubUnit,
 )
+from kortlaegning.snapshot import CHOICES
 
 CHOICE_COLOURS = {
     "yes": charts.PALETTE["good"],
@@ -88,9 +90,10 @@ class Section:
     top: GroupFigures | None
     level_chart: SafeString | None
     levels: list[LevelBlock]
-    subunits: list[GroupFigures]
+    subunits: list[tuple[SubUnit, list[LevelSummary | None]]]
     hidden: int
     withheld: bool = False
+    reason: str = ""
 
 
 def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -> list[LevelBlock]:
@@ -112,18 +115,21 @@ def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -
     return blocks
 
 
+def group_labels() -> dict[str, str]:
+    return {**dict(Response.Group.choices), DIALOGUES: _("Dialogue meetings")}
+
+
 def result_sections(results: RoundResults) -> list[Section]:
     """One section per respondent group the round asks."""
     sections = []
-    labels = {**dict(Response.Group.choices), DIALOGUES: _("Dialogue meetings")}
+    labels = group_labels()
     for group in RESULT_GROUPS:
         label = labels[group]
         if not results.round.levels_for(group):
             continue
         if group == DIALOGUES and not results.round.is_dialogue:
             continue
-        shown = results.groups.get(group) or []
-        top = shown[0] if shown else None
+        top = results.top(group)
         level_chart = None
         if top:
             level_chart = charts.score_bars(
@@ -131,6 +137,12 @@ def result_sections(results: RoundResults) -> list[Section]:
                 label=_("Score per level (0–100)"),
                 value_format=number_format,
             )
+        levels = results.round.levels_for(group)
+        subunits = [
+            (sub, [sub.figures[group].level(lv) if group in sub.figures else None for lv in levels])
+            for sub in results.subunits
+            if group in sub.figures or sub.drill
+        ]
         sections.append(
             Section(
                 group,
@@ -138,9 +150,10 @@ def result_sections(results: RoundResults) -> list[Section]:
                 top,
                 level_chart,
                 _level_blocks(results, group, top),
-                shown[1:],
+                subunits,
                 results.hidden.get(group, 0),
-                group in results.withheld,
+                group in results.withheld and results.reasons.get(group) == "increment",
+                results.reasons.get(group, ""),
             )
         )
     return sections
@@ -152,41 +165,36 @@ HEADER = [
 ]  # fmt: skip
 
 
-def result_rows(results: RoundResults) -> list[list]:
-    """The shown figures as rows (one per shown group and question)."""
-    text_of = {q.pk: (q, v) for q, v in results.questions}
-    rows = []
-    for group, shown in results.groups.items():
-        for figures in shown:
-            for qid, summary in sorted(
-                figures.questions.items(), key=lambda i: text_of[i[0]][0].sort_key
-            ):
-                question, version = text_of[qid]
-                rows.append(
-                    [
-                        group, figures.unit.name, figures.respondents, question.level,
-                        question.code, version.text(), summary.n,
-                        *(summary.distribution[c] for c in CHOICES),
-                        summary.score if summary.score is not None else "",
-                    ]
-                )  # fmt: skip
-    return rows
+def result_rows(rows: list[ExportRow], questions: dict[int, tuple[Question, QuestionVersion]]):
+    """The shown figures as rows (one per shown group and question), units as at closing."""
+    labels = group_labels()
+    out = []
+    for row in rows:
+        question, version = questions[row.question_id]
+        summary: QuestionSummary = row.summary
+        out.append(
+            [
+                str(labels[row.group]), row.unit, row.respondents, question.level,
+                question.code, version.text(), summary.n,
+                *(summary.distribution[c] for c in CHOICES),
+                summary.score if summary.score is not None else "",
+            ]
+        )  # fmt: skip
+    return out
 
 
-def _filename(results: RoundResults, ext: str) -> str:
-    return (
-        f"kortlaegning-{results.round.pk}-{slugify(results.round.title)[:40] or 'resultater'}.{ext}"
-    )
+def _filename(round: Round, ext: str) -> str:
+    return f"kortlaegning-{round.pk}-{slugify(round.title)[:40] or 'resultater'}.{ext}"
 
 
-def results_csv(results: RoundResults) -> HttpResponse:
+def results_csv(round: Round, rows: list[list]) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(HEADER)
-    for row in result_rows(results):
+    for row in rows:
         writer.writerow([_safe_cell(v) for v in row])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename(results, "csv")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(round, "csv")}"'
     return response
 
 
@@ -197,14 +205,14 @@ def _safe_cell(value):
     return value
 
 
-def results_xlsx(results: RoundResults) -> HttpResponse:
+def results_xlsx(round: Round, rows: list[list]) -> HttpResponse:
     from openpyxl import Workbook
 
     book = Workbook()
     sheet = book.active
     sheet.title = _("Results")[:31]
     sheet.append(HEADER)
-    for row in result_rows(results):
+    for row in rows:
         sheet.append([_safe_cell(v) for v in row])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -212,5 +220,5 @@ def results_xlsx(results: RoundResults) -> HttpResponse:
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="{_filename(results, "xlsx")}"'
+    response["Content-Disposition"] = f'attachment; filename="{_filename(round, "xlsx")}"'
     return response

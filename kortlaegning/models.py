@@ -137,6 +137,8 @@ class Round(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     opened_at = models.DateTimeField(_("opened"), null=True, blank=True)
+    # Employees of the round's subtree when it opened: dialogue participants are checked against it.
+    headcount = models.PositiveIntegerField(_("headcount when opened"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
@@ -454,3 +456,173 @@ class LevelComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level}: {self.text[:40]}"
+
+
+# --- the result snapshot -------------------------------------------------------------------------
+#
+# A round's results are decided once, when it closes (``snapshot.snapshot_build``), and stored
+# here; every page, export, panel and PDF reads these tables and never the raw answers. The unit
+# tree is copied as it stood at closing, so a later re-organisation (moving, merging, renaming or
+# deleting units) cannot change, and cannot be subtracted from, what was published.
+
+
+class ResultSnapshot(models.Model):
+    """The frozen results of one closed round."""
+
+    round = models.OneToOneField(
+        Round, on_delete=models.CASCADE, related_name="snapshot", verbose_name=_("round")
+    )
+    closed_at = models.DateTimeField(_("closed"))
+    built_at = models.DateTimeField(_("built"), auto_now=True)
+    # A round closed again after a reopening: sub-units are not broken down any more (their
+    # increments between the closings are not checked), only the round's own unit is shown.
+    reopened = models.BooleanField(_("closed after a reopening"), default=False)
+    # Set when the retention purge deleted the raw answers: the snapshot can no longer be rebuilt,
+    # so the round cannot be reopened.
+    raw_purged_at = models.DateTimeField(_("raw answers deleted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("result snapshot")
+        verbose_name_plural = _("result snapshots")
+
+    def __str__(self) -> str:
+        return f"{self.round_id} @ {self.closed_at:%Y-%m-%d}"
+
+
+class ResultUnit(models.Model):
+    """A unit of the round's subtree as it stood when the round closed."""
+
+    snapshot = models.ForeignKey(
+        ResultSnapshot, on_delete=models.CASCADE, related_name="units", verbose_name=_("snapshot")
+    )
+    # The unit's id at closing; deliberately no foreign key: the unit may later be deleted.
+    unit_id = models.PositiveIntegerField(_("unit id"))
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(_("path at closing"), max_length=255)
+    depth = models.PositiveSmallIntegerField(_("depth below the round's unit"))
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20)
+    headcount = models.PositiveIntegerField(_("headcount of the subtree"), default=0)
+    # The level scores of this unit's shown groups, {group: [[level, score, attention], …]}: a copy
+    # of ``ResultGroup.levels`` for overviews that list many units (one row per unit to read).
+    shown_levels = models.JSONField(_("level scores of the shown groups"), default=dict)
+
+    class Meta:
+        verbose_name = _("unit at closing")
+        verbose_name_plural = _("units at closing")
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "unit_id"], name="kortlaegning_resultunit_unique_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["snapshot", "path"], name="kortlaegning_resultunit_unique_path"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResultGroup(models.Model):
+    """One reported group: a unit (with its subtree, as at closing) × a respondent group."""
+
+    class Decision(models.TextChoices):
+        SHOWN = "shown", _("Shown")
+        FOLDED = "folded", _("Folded into the unit above")
+        WITHHELD = "withheld", _("Withheld")
+
+    class Reason(models.TextChoices):
+        NONE = "", _("—")
+        THRESHOLD = "threshold", _("Fewer respondents than the threshold")
+        DIFFERENCE = "difference", _("Could be worked out by subtracting shown groups")
+        REOPENED = "reopened", _("Not broken down after a reopening")
+        INCREMENT = "increment", _("Too few answers came in after a reopening")
+
+    snapshot = models.ForeignKey(
+        ResultSnapshot, on_delete=models.CASCADE, related_name="groups", verbose_name=_("snapshot")
+    )
+    unit = models.ForeignKey(
+        ResultUnit, on_delete=models.CASCADE, related_name="groups", verbose_name=_("unit")
+    )
+    group = models.CharField(_("respondent group"), max_length=10)
+    respondents = models.PositiveIntegerField(_("respondents (dialogue participants counted)"))
+    responses = models.PositiveIntegerField(_("answer sets"))
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices, blank=True)
+    # Per IGLO level of a shown group: [level, score or None, questions needing attention].
+    levels = models.JSONField(_("level scores"), default=list, blank=True)
+    # Free text is listed for this group (it is shown and has enough respondents).
+    texts_shown = models.BooleanField(_("comments shown"), default=False)
+
+    class Meta:
+        verbose_name = _("reported group")
+        verbose_name_plural = _("reported groups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "group"], name="kortlaegning_resultgroup_unique_group"
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="shown") | Q(texts_shown=False),
+                name="kortlaegning_resultgroup_texts_only_when_shown",
+            ),
+        ]
+        indexes = [models.Index(fields=["snapshot", "group", "decision"])]
+
+    def __str__(self) -> str:
+        return f"{self.unit} / {self.group}: {self.decision}"
+
+
+class ResultCount(models.Model):
+    """How a shown group answered one question: the count of each choice."""
+
+    group = models.ForeignKey(
+        ResultGroup, on_delete=models.CASCADE, related_name="counts", verbose_name=_("group")
+    )
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="+", verbose_name=_("question")
+    )
+    yes = models.PositiveIntegerField(default=0)
+    partly = models.PositiveIntegerField(default=0)
+    no = models.PositiveIntegerField(default=0)
+    dont_know = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("answer count")
+        verbose_name_plural = _("answer counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "question"], name="kortlaegning_resultcount_unique_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.question_id}"
+
+
+class ResultText(models.Model):
+    """A comment or a dialogue summary listed with a shown group, in an order drawn at closing."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", _("Comment")
+        SUMMARY = "summary", _("Summary of a dialogue")
+
+    group = models.ForeignKey(
+        ResultGroup, on_delete=models.CASCADE, related_name="texts", verbose_name=_("group")
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    level = models.CharField(_("level"), max_length=1, blank=True)
+    participants = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("random position"))
+
+    class Meta:
+        verbose_name = _("comment in the results")
+        verbose_name_plural = _("comments in the results")
+        ordering = ["position"]
+        indexes = [models.Index(fields=["group", "kind", "position"])]
+
+    def __str__(self) -> str:
+        return self.text[:40]

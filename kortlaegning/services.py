@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,11 +31,12 @@ from kortlaegning.models import (
     Question,
     QuestionVersion,
     Response,
+    ResultSnapshot,
     Round,
     RoundEvent,
     RoundQuestion,
 )
-from kortlaegning.selectors import people_by_group
+from kortlaegning.snapshot import people_by_group, snapshot_build
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +122,7 @@ def round_create(
         "threshold": threshold,
     }
     _check_round_fields(**{k: v for k, v in fields.items() if k not in ("title", "collection")})
+    _check_not_archived(unit)
     round = Round.objects.create(unit=unit, created_by=created_by, **fields)
     _log(round, RoundEvent.Kind.CREATED, created_by)
     return round
@@ -164,6 +167,14 @@ def round_freeze_questions(*, round: Round) -> None:
     )
 
 
+def _check_not_archived(unit: Unit) -> None:
+    # The organisation import archives units that left the HR system: no new rounds there. The
+    # row lock makes an import that is moving or archiving the unit wait for us (and vice versa).
+    unit = Unit.objects.select_for_update().only("archived_at").get(pk=unit.pk)
+    if unit.archived_at is not None:
+        raise ValidationError(_("The unit is archived (it is no longer in the HR system)."))
+
+
 def _locked(round: Round) -> Round:
     return Round.objects.select_for_update().get(pk=round.pk)
 
@@ -178,24 +189,69 @@ def _save_status(round: Round, fields: list[str]) -> None:
         ) from None
 
 
+# One key for every opening, so two openings of nested units cannot pass the overlap check at once.
+ROUND_OPENING_LOCK = 0x616D675F726F  # "amg_ro"
+
+
+def _lock_openings() -> None:
+    """Serialise round openings for the overlap check (PostgreSQL: a transaction-level advisory
+    lock; SQLite already runs one writing transaction at a time)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ROUND_OPENING_LOCK])
+
+
+def _check_no_overlap(round: Round) -> None:
+    """No round may be open for a unit above or below this one (or the unit itself): the same
+    people answering twice at once would let anyone subtract one round's figures from the
+    other's."""
+    path = round.unit.path
+    above = round.unit.ancestor_paths()
+    other = (
+        Round.objects.filter(status=Round.Status.OPEN)
+        .exclude(pk=round.pk)
+        .filter(Q(unit__path__startswith=path) | Q(unit__path__in=above))
+        .select_related("unit")
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            _(
+                "The round “%(title)s” for %(unit)s is open and covers some of the same people. "
+                "Close it before opening this round."
+            )
+            % {"title": other.title, "unit": other.unit.name}
+        )
+
+
+def _subtree_headcount(unit: Unit) -> int:
+    return Unit.objects.filter(path__startswith=unit.path).aggregate(n=Sum("headcount"))["n"] or 0
+
+
 @transaction.atomic
 def round_open(*, round: Round, opened_by: User) -> Round:
-    """Open a draft round for answers; a unit has at most one open round (DB constraint)."""
+    """Open a draft round for answers; no other round covering its people may be open."""
+    _lock_openings()
     round = _locked(round)
     if not round.is_draft:
         raise ValidationError(_("Only a draft round can be opened."))
+    _check_not_archived(round.unit)
     if round.closes_on < timezone.localdate():
         raise ValidationError(_("The closing date has passed. Change it before opening."))
+    _check_no_overlap(round)
     round_freeze_questions(round=round)
     round.status, round.opened_at = Round.Status.OPEN, timezone.now()
-    _save_status(round, ["status", "opened_at"])
+    round.headcount = _subtree_headcount(round.unit)
+    _save_status(round, ["status", "opened_at", "headcount"])
     _log(round, RoundEvent.Kind.OPENED, opened_by)
     return round
 
 
 @transaction.atomic
 def round_close(*, round: Round, closed_by: User) -> Round:
-    """Close an open round: it becomes read-only and the invitation addresses are deleted."""
+    """Close an open round: its results are decided and frozen (the snapshot), it becomes
+    read-only and the invitation addresses are deleted. All in one transaction: if building the
+    snapshot fails, the round stays open and nothing is written."""
     round = _locked(round)
     if not round.is_open:
         raise ValidationError(_("Only an open round can be closed."))
@@ -205,6 +261,7 @@ def round_close(*, round: Round, closed_by: User) -> Round:
     RoundEvent.objects.create(
         round=round, kind=RoundEvent.Kind.CLOSED, by=closed_by, counts=people_by_group(round)
     )
+    snapshot_build(round=round)
     return round
 
 
@@ -214,9 +271,18 @@ def round_reopen(*, round: Round, reopened_by: User, reason: str) -> Round:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the round is reopened.")})
+    _lock_openings()
     round = _locked(round)
     if not round.is_closed:
         raise ValidationError(_("Only a closed round can be reopened."))
+    if ResultSnapshot.objects.filter(round=round, raw_purged_at__isnull=False).exists():
+        raise ValidationError(
+            _(
+                "The answers of this round were deleted after the retention period, so it can no "
+                "longer be reopened."
+            )
+        )
+    _check_no_overlap(round)
     round.status = Round.Status.OPEN
     _save_status(round, ["status"])
     _log(round, RoundEvent.Kind.REOPENED, reopened_by, reason)
@@ -590,11 +656,20 @@ def questions_for(round: Round, levels: Iterable[str]) -> dict[int, str]:
 
 
 def check_answers(
-    *, round: Round, levels: Iterable[str], answers: Mapping, comments: Mapping
+    *,
+    round: Round,
+    levels: Iterable[str],
+    answers: Mapping,
+    comments: Mapping,
+    expected: Mapping[int, str] | None = None,
 ) -> tuple[dict[int, str], dict[str, str]]:
-    """Validate a complete answer set for ``levels``: every question once, known choices."""
+    """Validate a complete answer set for ``levels``: every question once, known choices.
+
+    ``expected`` (question id → level) are the round's questions on ``levels`` when the caller
+    has them loaded already."""
     levels = list(levels)
-    expected = questions_for(round, levels)
+    if expected is None:
+        expected = questions_for(round, levels)
     valid = set(Answer.Choice.values)
     clean: dict[int, str] = {}
     for key, choice in answers.items():
@@ -644,19 +719,70 @@ def _store(
 
 
 @transaction.atomic
-def response_submit(*, round: Round, grant: Grant, answers: Mapping, comments: Mapping) -> Response:
-    """Store one anonymous response and use up the grant's ticket in the same transaction."""
+def response_submit(
+    *,
+    round: Round,
+    grant: Grant,
+    answers: Mapping,
+    comments: Mapping,
+    questions: Mapping[int, str] | None = None,
+) -> Response:
+    """Store one anonymous response and use up the grant's ticket in the same transaction.
+
+    A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
+    same request passes them on; otherwise both are read again here, as of now."""
     if grant.round_id != round.pk:
         raise Refusal(Refusal.UNKNOWN)
-    round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
+    if questions is None:
+        round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
     round_check_answerable(round)
     clean, clean_comments = check_answers(
-        round=round, levels=round.levels_for(grant.group), answers=answers, comments=comments
+        round=round,
+        levels=round.levels_for(grant.group),
+        answers=answers,
+        comments=comments,
+        expected=questions,
     )
     _consume(round, grant)
     return _store(
         round, unit_id=grant.unit_id, group=grant.group, answers=clean, comments=clean_comments
     )
+
+
+def _check_participants(round: Round, unit: Unit, participants: int) -> None:
+    """A dialogue cannot have more participants than the unit has employees, nor can all the
+    round's dialogues together exceed the headcount the round was opened with."""
+    unit_headcount = _subtree_headcount(unit)
+    if unit_headcount and participants > unit_headcount:
+        raise ValidationError(
+            {
+                "participants": _(
+                    "%(unit)s has %(n)d employees: a dialogue there cannot have more participants."
+                )
+                % {"unit": unit.name, "n": unit_headcount}
+            }
+        )
+    if round.headcount:
+        recorded = (
+            Response.objects.filter(round=round, is_dialogue=True).aggregate(n=Sum("participants"))[
+                "n"
+            ]
+            or 0
+        )
+        if recorded + participants > round.headcount:
+            raise ValidationError(
+                {
+                    "participants": _(
+                        "The round was opened for %(n)d employees and %(recorded)d have already "
+                        "taken part in a dialogue: at most %(left)d more can be recorded."
+                    )
+                    % {
+                        "n": round.headcount,
+                        "recorded": recorded,
+                        "left": max(0, round.headcount - recorded),
+                    }
+                }
+            )
 
 
 @transaction.atomic
@@ -671,6 +797,7 @@ def dialogue_record(
     comments: Mapping,
 ) -> Response:
     """Record one joint answer set from a dialogue meeting (no individual rows)."""
+    round = _locked(round)  # participants are checked against the round: one at a time
     if not round.is_dialogue:
         raise ValidationError(_("Only a dialogue round records joint answers."))
     if not round.is_open:
@@ -678,6 +805,7 @@ def dialogue_record(
     _check_in_round(round, unit)
     if not participants or participants < 1:
         raise ValidationError({"participants": _("Give the number of participants.")})
+    _check_participants(round, unit, participants)
     clean, clean_comments = check_answers(
         round=round, levels=round.levels_for(group), answers=answers, comments=comments
     )

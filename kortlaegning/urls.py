@@ -30,5 +30,6 @@ urlpatterns = [
     path(answer + "i/<str:token>/", answer_views.answer_invitation, name="answer_invitation"),
     path(answer + "l/<str:token>/", answer_views.answer_open, name="answer_open"),
     path(answer + "trin/<int:step>/", answer_views.answer_step, name="answer_step"),
+    path(answer + "afvist/<str:reason>/", answer_views.answer_refused, name="answer_refused"),
     path(answer + "tak/", answer_views.answer_done, name="answer_done"),
 ]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from amg_portal.organisation.access import Action, can, require, works_in
-from amg_portal.organisation.audit import record as audit_record
+from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.models import Unit, User
-from kortlaegning import exports, selectors, services
+from kortlaegning import exports, results, selectors, services
 from kortlaegning.forms import (
     CodesForm,
     DialogueForm,
@@ -27,7 +25,7 @@ from kortlaegning.forms import (
 )
 from kortlaegning.models import Response, Round
 
-audit = logging.getLogger("amg_portal.audit")
+ROUNDS_PER_PAGE = 50
 
 
 def round_for_user(user: User, pk: int, action: Action) -> Round:
@@ -38,24 +36,16 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
     return round
 
 
-def _may_see_results(user: User, round: Round) -> bool:
-    if can(user, Action.VIEW_RESULTS, round.unit):
-        return True
-    return round.results_published and works_in(user, round.unit)
-
-
 def results_round_for_user(user: User, pk: int) -> Round:
-    """A round whose results the user may see: VIEW_RESULTS, or published and working there.
-
-    Published results are for everyone with a role in the round's unit or below it (employees of
-    a research group see their institute's published figures); others get 404, members 403.
-    """
-    round = get_object_or_404(selectors.rounds_visible_to(user), pk=pk)
-    if not _may_see_results(user, round):
-        raise PermissionDenied
-    if user.coordinates:
-        audit.info("coordinator %s read the results of round %s", user.pk, round.pk)
-    return round
+    """A round whose results page the user may open: 404 for outsiders, 403 for members who may
+    not see its results (``results.may_see_results``; before closing, those who will may)."""
+    rounds = results.with_results_access(selectors.rounds_visible_to(user), user)
+    round = get_object_or_404(rounds, pk=pk)
+    if round.is_closed and results.may_see_results(user, round):
+        return round
+    if not round.is_closed and can(user, Action.VIEW_RESULTS, round.unit):
+        return round  # the page says when results come
+    raise PermissionDenied
 
 
 def _apply(form, error: ValidationError) -> None:
@@ -79,8 +69,9 @@ def _flash(request: HttpRequest, error: ValidationError) -> None:
 @require_http_methods(["GET"])
 def index(request: HttpRequest) -> HttpResponse:
     """Mapping rounds of the units the user may see."""
+    rounds = Paginator(selectors.rounds_visible_to(request.user), ROUNDS_PER_PAGE)
     context = {
-        "rounds": selectors.rounds_visible_to(request.user),
+        "rounds": rounds.get_page(request.GET.get("page")),
         "to_answer": selectors.rounds_to_answer_as_leader(request.user),
         "may_manage": Unit.objects.permitting(request.user, Action.MANAGE_ROUND).exists(),
     }
@@ -151,7 +142,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ROUND, unit),
         "may_collect": can(user, Action.COLLECT_RESPONSES, unit),
         "may_answer": selectors.rounds_for_leader(user).filter(pk=round.pk).exists(),
-        "may_see_results": _may_see_results(user, round),
+        "may_see_results": (round.is_closed and results.may_see_results(user, round))
+        or (not round.is_closed and can(user, Action.VIEW_RESULTS, unit)),
         "reopen_form": ReasonForm(),
     }
     return render(request, "kortlaegning/round_detail.html", context)
@@ -350,17 +342,35 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
 # --- results ----------------------------------------------------------------------------------
 
 
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name)
+    try:
+        return int(value) if value else None
+    except ValueError:
+        messages.warning(request, _("The link was not valid; showing the round's own unit."))
+        return None
+
+
 @login_required
 @require_http_methods(["GET"])
 def round_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """A closed round's results around one unit of its tree (as it stood at closing)."""
     round = results_round_for_user(request.user, pk)
-    results = selectors.round_results(round)
+    found = None
+    if round.is_closed:
+        found = results.round_results(
+            round,
+            user=request.user,
+            unit=_int_param(request, "unit"),
+            page=request.GET.get("page") or 1,
+        )
     context = {
         "round": round,
-        "results": results,
-        "sections": exports.result_sections(results) if results else [],
+        "results": found,
+        "sections": exports.result_sections(found) if found else [],
         "may_act": can(request.user, Action.EDIT_PLAN, round.unit),
         "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
+        "group_labels": exports.group_labels(),
     }
     return render(request, "kortlaegning/results.html", context)
 
@@ -371,18 +381,12 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     round = results_round_for_user(request.user, pk)
-    results = selectors.round_results(round, with_previous=False)
-    if results is None:
+    rows = results.export_rows(round, user=request.user, fmt=fmt) if round.is_closed else None
+    if rows is None:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
-    audit_record(
-        kind="export",
-        actor=request.user,
-        unit=round.unit,
-        target=f"round {round.pk}",
-        detail=fmt,
-        request=request,
-    )
+    questions = {q.pk: (q, v) for q, v in results.round_questions(round)}
+    table = exports.result_rows(rows, questions)
     if fmt == "xlsx":
-        return exports.results_xlsx(results)
-    return exports.results_csv(results)
+        return exports.results_xlsx(round, table)
+    return exports.results_csv(round, table)

@@ -1,21 +1,22 @@
 """Bilag 2, the stone-in-the-shoe model: one concrete problem discussed at the four IGLO levels.
 
-A ``Case`` is confidential: only its participants, the leader(s) of its unit and the coordinator
-(logged) may see it. Every read goes through ``Case.objects.visible_to(user)``.
+A ``Case`` is confidential: only its participants (its opener, the people added to it, the leader,
+AMR and TR of its own unit) and, exceptionally and audited, the coordinator may see it. Every read
+goes through ``Case.objects.visible_to(user)``, which asks ``access.cases_visible_to``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import StartsWith
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from amg_portal.domain import Level
-from amg_portal.organisation.models import Membership, Role, Unit
+from amg_portal.organisation import access
+from amg_portal.organisation.models import Unit
 
 CELL_MAX_LENGTH = 4000
 ESCALATION_MAX_LENGTH = 2000
@@ -47,16 +48,8 @@ class CaseQuerySet(models.QuerySet):
     """Cases scoped by confidentiality."""
 
     def visible_to(self, user, *, as_coordinator: bool = True) -> CaseQuerySet:
-        """Participants, the leader(s) of the case's unit (or above), and the coordinator."""
-        if not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        if user.coordinates and as_coordinator:
-            return self.all()
-        participant = Case.participants.through.objects.filter(case=OuterRef("pk"), user=user)
-        leader = Membership.objects.filter(
-            StartsWith(OuterRef("unit__path"), F("unit__path")), user=user, role=Role.LEADER
-        )
-        return self.filter(Q(Exists(participant)) | Q(Exists(leader)))
+        """The cases ``user`` takes part in (the coordinator: all); see ``access``."""
+        return access.cases_visible_to(user, self, as_coordinator=as_coordinator)
 
     def open(self) -> CaseQuerySet:
         return self.exclude(status=Case.Status.CLOSED)
@@ -240,18 +233,3 @@ class CaseAction(models.Model):
 
     def __str__(self) -> str:
         return self.what
-
-
-class CaseAccessLog(models.Model):
-    """Audit entry: a coordinator looked at a case (until the portal has a shared audit log)."""
-
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="access_log")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    what = models.CharField(max_length=40)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.what} {self.case_id}"

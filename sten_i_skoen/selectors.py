@@ -6,12 +6,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
-from django.db.models import Count, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet, Value, When
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
+from amg_portal.organisation import access, audit
 from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Membership, Role, Unit, User
 from sten_i_skoen.models import (
@@ -53,12 +54,19 @@ COLUMN_HEADINGS: dict[str, str] = {
 }
 
 
-def case_for_user(user: User, pk: int) -> Case:
-    """The case with ``pk`` if ``user`` may see it; 404 for everyone else, whoever they are."""
+def case_for_user(user: User, pk: int, *, what: str = "view", request=None) -> Case:
+    """The case with ``pk`` if ``user`` may see it; 404 for everyone else, whoever they are.
+
+    A coordinator who does not take part in the case sees it exceptionally: each look is a row
+    of the audit log (``what``: view, edit, pdf, export).
+    """
     try:
-        return Case.objects.visible_to(user).select_related("unit", "created_by").get(pk=pk)
+        case = Case.objects.visible_to(user).select_related("unit", "created_by").get(pk=pk)
     except Case.DoesNotExist:
         raise Http404 from None
+    if user.coordinates and not access.takes_part_in_case(user, case):
+        audit.record_case_read(request or user, case, what)
+    return case
 
 
 def cases_for(user: User) -> QuerySet[Case]:
@@ -71,26 +79,13 @@ def cases_for(user: User) -> QuerySet[Case]:
     )
 
 
-def open_case_counts(units: Iterable[Unit] | QuerySet[Unit]) -> dict[int, int]:
-    """Open cases per unit (no titles, no content: what others may know), in one query."""
-    rows = (
-        Case.objects.open()
-        .filter(unit__in=units)
-        .values("unit")
-        .annotate(n=Count("pk"))
-        .values_list("unit", "n")
-    )
-    return dict(rows)
+def open_case_count(user: User, units: Iterable[Unit] | QuerySet[Unit]) -> int:
+    """The open cases in ``units`` that ``user`` may see, for the dashboard (one query).
 
-
-def open_case_count(
-    units: Iterable[Unit] | QuerySet[Unit], *, excluding: Iterable[int] | QuerySet = ()
-) -> int:
-    """The number of open cases in ``units``, for the dashboard (one query)."""
-    cases = Case.objects.open().filter(unit__in=units)
-    if not isinstance(excluding, QuerySet):
-        excluding = list(excluding)
-    return cases.exclude(pk__in=excluding).count()
+    A count is still something of a case: leaders above a unit count only the cases they take
+    part in. The coordinator counts all of them (a number, not a look into any case).
+    """
+    return Case.objects.visible_to(user).open().filter(unit__in=units).count()
 
 
 def open_escalation_count(user: User) -> int:

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Prevention
-from amg_portal.organisation import audit
 from amg_portal.organisation.models import Unit, User
 from handlingsplan.models import Measure
 from handlingsplan.services import measure_create
@@ -21,7 +20,6 @@ from sten_i_skoen.models import (
     ROWS,
     TEXT_COLUMNS,
     Case,
-    CaseAccessLog,
     CaseAction,
     CaseCell,
     CaseEvent,
@@ -137,14 +135,6 @@ def case_set_status(*, case: Case, status: str, by: User) -> Case:
     case.status = status
     case.save(update_fields=["status", "updated_at"])
     return case
-
-
-def case_access_log(*, case: Case, user: User, what: str) -> None:
-    """Record that a coordinator looked at a confidential case."""
-    CaseAccessLog.objects.create(case=case, user=user, what=what)
-    audit.record(
-        kind="confidential_view", actor=user, unit=case.unit, target=f"case {case.pk}", detail=what
-    )
 
 
 @transaction.atomic

@@ -8,18 +8,18 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from amg_portal.organisation.models import RateLimitCounter
-from amg_portal.ratelimit import rate_limit_hit, rate_limited
+from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited
 
 
 def test_it_allows_up_to_the_limit_per_address(db):
-    results = [rate_limit_hit(scope="t", address="10.0.0.1", limit=3, window=60) for _ in range(5)]
+    results = [rate_limit_hit(scope="t", key="10.0.0.1", limit=3, window=60) for _ in range(5)]
     assert results == [True, True, True, False, False]
-    assert rate_limit_hit(scope="t", address="10.0.0.2", limit=3, window=60)
-    assert rate_limit_hit(scope="other", address="10.0.0.1", limit=3, window=60)
+    assert rate_limit_hit(scope="t", key="10.0.0.2", limit=3, window=60)
+    assert rate_limit_hit(scope="other", key="10.0.0.1", limit=3, window=60)
 
 
 def test_it_stores_no_raw_addresses(db):
-    rate_limit_hit(scope="t", address="192.0.2.55", limit=3, window=60)
+    rate_limit_hit(scope="t", key="192.0.2.55", limit=3, window=60)
     assert not RateLimitCounter.objects.filter(key__contains="192.0.2.55").exists()
 
 
@@ -30,7 +30,7 @@ def test_concurrent_requests_are_all_counted():
     def worker():
         try:
             for _ in range(5):
-                allowed.append(rate_limit_hit(scope="c", address="10.1.1.1", limit=12, window=3600))
+                allowed.append(rate_limit_hit(scope="c", key="10.1.1.1", limit=12, window=3600))
         finally:
             connection.close()
 
@@ -55,3 +55,17 @@ def test_the_decorator_answers_429_in_the_users_language(db):
     assert response.status_code == 429
     assert response["Retry-After"] == "60"
     assert "For mange forespørgsler" in response.content.decode()
+
+
+def test_it_counts_with_one_statement(db, django_assert_num_queries):
+    """One upsert per request: no read-then-write transaction that would queue a room behind it."""
+    rate_limit_hit(scope="one", key="10.3.3.3", limit=5, window=60)
+    with django_assert_num_queries(1):
+        assert rate_limit_hit(scope="one", key="10.3.3.3", limit=5, window=60)
+
+
+def test_it_reads_a_count_without_counting(db):
+    assert rate_limit_count(scope="r", key="k", window=60) == 0
+    rate_limit_hit(scope="r", key="k", limit=5, window=60)
+    assert rate_limit_count(scope="r", key="k", window=60) == 1
+    assert rate_limit_count(scope="r", key="k", window=60) == 1

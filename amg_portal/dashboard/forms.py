@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
+from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Unit, User
 
 
@@ -32,7 +34,14 @@ class DashboardFilterForm(forms.Form):
 
     def __init__(self, *args, user: User, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = Unit.objects.visible_to(user).only("pk", "name", "depth", "path")
+        meetings = Unit.objects.permitting(user, Action.HOLD_MEETING).filter(pk=OuterRef("pk"))
+        viewing = Unit.objects.permitting(user, Action.VIEW_DASHBOARD).filter(pk=OuterRef("pk"))
+        units = list(
+            Unit.objects.visible_to(user)
+            .only("pk", "name", "depth", "path")
+            .annotate(may_meet=Exists(meetings), may_view=Exists(viewing))
+        )
+        self.units = units  # the page reuses them: who holds more than the reduced view
         base = min((u.depth for u in units), default=1)
         self.fields["unit"].widget.choices = [("", _("All my units"))] + [
             (u.pk, "\u2003" * (u.depth - base) + u.name) for u in units

@@ -16,8 +16,6 @@ owning app's own rule for what a reader may see:
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import (
@@ -30,7 +28,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Sum,
     Value,
     Window,
 )
@@ -39,22 +36,13 @@ from django.db.models.lookups import StartsWith
 
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Membership, Unit, User
+from amg_portal.organisation.models import Unit, User
 from handlingsplan.models import Cycle, FollowUp, Measure, StatusMeeting
 from handlingsplan.selectors import apv_units
-from kortlaegning.models import LEVEL_ORDER, Answer, Response, Round
-from kortlaegning.selectors import (
-    DIALOGUES,
-    SCORE_WEIGHTS,
-    RoundResults,
-    round_summary,
-    threshold_for,
-    withheld_groups_by_round,
-)
+from kortlaegning import results as kortlaegning_results
+from kortlaegning.models import LEVEL_ORDER, Response, ResultUnit, Round
 from sten_i_skoen.models import Escalation
 from sten_i_skoen.selectors import escalation_inbox, open_case_count
-
-audit = logging.getLogger("amg_portal.audit")
 
 LIST_LIMIT = 12  # rows a list panel shows; the rest is a count
 TREND_ROUNDS = 8  # rounds on the trend chart
@@ -161,24 +149,29 @@ def open_rounds(scope: Scope) -> list[OpenRound]:
 
 
 def results_rounds(scope: Scope) -> QuerySet[Round]:
-    """Closed rounds whose results the user may see, as kortlægning decides, in scope and period.
+    """Closed rounds whose results the user may see (kortlægning's one rule), in scope and period,
+    each with its own unit's level scores.
 
     A round on a unit above the filtered unit counts too: it covers the filtered unit.
     """
-    user = scope.user
-    working_below = Membership.objects.filter(
-        user=user, unit__path__startswith=OuterRef("unit__path")
-    )
-    rounds = Round.objects.filter(status=Round.Status.CLOSED).filter(
-        Q(unit__in=Unit.objects.permitting(user, Action.VIEW_RESULTS))
-        | Q(Exists(working_below), results_published=True)
-    )
+    rounds = kortlaegning_results.rounds_for_overview(scope.user)
     if scope.unit is not None:
         rounds = rounds.filter(
             Q(unit__path__startswith=scope.unit.path)
             | Q(unit__path__in=scope.unit.ancestor_paths())
         )
     return rounds.filter(scope.in_period("closes_on")).select_related("unit")
+
+
+def latest_rounds(scope: Scope) -> list[Round]:
+    """The round that closed last (when it actually closed) and the earlier rounds of its unit,
+    newest first, at most ``TREND_ROUNDS`` (one query)."""
+    latest_unit = results_rounds(scope).order_by("-closed_at", "-pk").values("unit_id")[:1]
+    return list(
+        results_rounds(scope)
+        .filter(unit_id=Subquery(latest_unit))
+        .order_by("-closed_at", "-pk")[:TREND_ROUNDS]
+    )
 
 
 @dataclass
@@ -196,7 +189,7 @@ class HeatCell:
 
 @dataclass
 class HeatRow:
-    unit: Unit
+    unit: ResultUnit  # as it stood when the round closed
     depth: int
     cells: list[HeatCell]
 
@@ -207,61 +200,33 @@ class HeatMap:
     levels: list[str]
     rows: list[HeatRow]
     nothing_shown: bool
+    more: int = 0
 
     @property
     def level_labels(self) -> list[tuple[str, str]]:
         return [(lv, Level(lv).label) for lv in self.levels]
 
 
-def _groups_for(round: Round, level: str) -> list[str]:
-    """The result groups that answer ``level``, best first: individual answers, then dialogues."""
-    group = (
-        Response.Group.EMPLOYEES if level in round.employee_levels else Response.Group.LEADERSHIP
-    )
-    return [group, DIALOGUES]
-
-
-def _result_group(group: str, is_dialogue: bool) -> str:
-    """Dialogue answer sets are their own group, as in kortlægning's results."""
-    return DIALOGUES if is_dialogue else group
-
-
 def heat_map(scope: Scope, round: Round | None) -> HeatMap | None:
-    """The round's level scores per sub-unit, from kortlægning's thresholded results."""
-    if round is None:
+    """The round's level scores for its unit and direct sub-units, from kortlægning's results."""
+    overview = kortlaegning_results.overview(round, user=scope.user)
+    if overview is None:
         return None
-    results: RoundResults | None = round_summary(round=round)
-    if results is None:
-        return None
-    if scope.user.coordinates:
-        audit.info(
-            "coordinator %s read the results of round %s (dashboard)", scope.user.pk, round.pk
+    rows = [
+        HeatRow(
+            row.unit,
+            row.depth,
+            [HeatCell(lv, row.scores[lv][1], not row.scores[lv][0]) for lv in overview.levels],
         )
-    levels = [lv for lv in LEVEL_ORDER if lv in round.employee_levels + round.leader_levels]
-    shown = {
-        group: {figures.unit.pk: figures for figures in shown_groups}
-        for group, shown_groups in results.groups.items()
-    }
-    units = Unit.objects.filter(path__startswith=round.unit.path).order_by("path")
-    rows = []
-    for unit in units:
-        cells = []
-        for level in levels:
-            figures = next(
-                (
-                    shown[g][unit.pk]
-                    for g in _groups_for(round, level)
-                    if unit.pk in shown.get(g, {})
-                ),
-                None,
-            )
-            summary = (
-                next((s for s in figures.levels if s.level == level), None) if figures else None
-            )
-            cells.append(HeatCell(level, summary.score if summary else None, figures is None))
-        rows.append(HeatRow(unit, unit.depth - round.unit.depth, cells))
-    nothing = not any(shown.values())
-    return HeatMap(round=round, levels=levels, rows=rows, nothing_shown=nothing)
+        for row in overview.rows
+    ]
+    return HeatMap(
+        round=overview.round,
+        levels=overview.levels,
+        rows=rows,
+        nothing_shown=overview.nothing_shown,
+        more=overview.more,
+    )
 
 
 @dataclass
@@ -280,87 +245,20 @@ class Trend:
         return [(r, [self.scores[lv][i] for lv in self.levels]) for i, r in enumerate(self.rounds)]
 
 
-def trend(scope: Scope, unit: Unit | None) -> Trend | None:
-    """Each level's score in the unit's last closed rounds (three queries, counted in the DB).
-
-    A level's score is the mean of its questions' scores, as on the results page, for the whole
-    unit and the respondent group that answers the level; under the round's threshold it is None.
-    """
-    if unit is None:
-        return None
-    rounds = list(results_rounds(scope).filter(unit=unit).order_by("-closes_on", "-pk"))
-    rounds = rounds[:TREND_ROUNDS][::-1]
+def trend(scope: Scope, rounds: list[Round]) -> Trend | None:
+    """Each level's score in the latest round's unit's last closed rounds, as their results show
+    it (no query: ``latest_rounds`` loaded the scores)."""
     if not rounds:
         return None
-    people: dict[tuple[int, str], int] = defaultdict(int)
-    for row in (
-        Response.objects.filter(round__in=rounds)
-        .values("round_id", "group", "is_dialogue")
-        .annotate(n=Sum("participants"))
-        .order_by()
-    ):
-        people[(row["round_id"], _result_group(row["group"], row["is_dialogue"]))] += row["n"]
-    counts: dict[tuple[int, str, int], dict[str, int]] = defaultdict(dict)
-    level_of: dict[int, str] = {}
-    for row in (
-        Answer.objects.filter(response__round__in=rounds)
-        .values(
-            "response__round_id",
-            "response__group",
-            "response__is_dialogue",
-            "question_id",
-            "question__level",
-            "choice",
-        )
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        group = _result_group(row["response__group"], row["response__is_dialogue"])
-        key = (row["response__round_id"], group, row["question_id"])
-        choices = counts[key]
-        choices[row["choice"]] = choices.get(row["choice"], 0) + row["n"]
-        level_of[row["question_id"]] = row["question__level"]
+    rounds = rounds[::-1]
+    by_round = kortlaegning_results.level_trend(rounds, user=scope.user)
     levels = [
         lv for lv in LEVEL_ORDER if any(lv in r.employee_levels + r.leader_levels for r in rounds)
     ]
-    # A group withheld after a reopening (too few new answers) stays hidden here too.
-    withheld = {pk: groups for pk, (groups, _) in withheld_groups_by_round(rounds).items()}
     scores = {
-        lv: [_level_score(r, lv, people, counts, level_of, withheld[r.pk]) for r in rounds]
-        for lv in levels
+        lv: [by_round.get(r.pk, {}).get(lv, (False, None))[1] for r in rounds] for lv in levels
     }
-    return Trend(unit=unit, rounds=rounds, levels=levels, scores=scores)
-
-
-def _level_score(
-    round: Round, level: str, people, counts, level_of, withheld: set[str]
-) -> float | None:
-    if level not in round.employee_levels + round.leader_levels:
-        return None
-    for group in _groups_for(round, level):
-        if group in withheld:
-            continue
-        if people.get((round.pk, group), 0) >= threshold_for(round, group):
-            score = _group_level_score(round, group, level, counts, level_of)
-            if score is not None:
-                return score
-    return None
-
-
-def _group_level_score(round: Round, group: str, level: str, counts, level_of) -> float | None:
-    question_scores = []
-    for (round_id, grp, question_id), choices in counts.items():
-        if round_id != round.pk or grp != group or level_of[question_id] != level:
-            continue
-        judged = sum(choices.get(c, 0) for c in SCORE_WEIGHTS)
-        if judged:
-            total = sum(choices.get(c, 0) * w for c, w in SCORE_WEIGHTS.items())
-            question_scores.append(round_score(total / judged))
-    return round_score(sum(question_scores) / len(question_scores)) if question_scores else None
-
-
-def round_score(value: float) -> float:
-    return round(value, 1)
+    return Trend(unit=rounds[-1].unit, rounds=rounds, levels=levels, scores=scores)
 
 
 # --- tiltag --------------------------------------------------------------------------------------
@@ -395,24 +293,32 @@ class MeasureFigures:
 
 
 def measure_figures(scope: Scope) -> MeasureFigures:
-    """Tiltag by status and prevention level, and this year's completion rate (two queries).
+    """Tiltag by status and prevention level, and this year's completion rate (one query).
 
     The period keeps tiltag whose deadline falls in it (and those without a deadline); the
     completion rate is always the calendar year's: tiltag due this year, not dropped, that are done.
     """
     measures = Measure.objects.filter(unit__in=scope.apv_units())
-    in_period = measures
+    in_period = Q()
     if scope.start or scope.end:
-        in_period = measures.filter(Q(deadline__isnull=True) | scope.in_period("deadline"))
-    table: dict[tuple[str, str], int] = {}
-    for row in in_period.values("status", "prevention").annotate(n=Count("pk")).order_by():
-        table[(row["status"], row["prevention"])] = row["n"]
+        in_period = Q(deadline__isnull=True) | scope.in_period("deadline")
     year = scope.today.year
-    this_year = (
-        measures.filter(deadline__year=year)
-        .exclude(status=Measure.Status.DROPPED)
-        .aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=Measure.Status.DONE)))
-    )
+    this_year = Q(deadline__year=year) & ~Q(status=Measure.Status.DROPPED)
+    table: dict[tuple[str, str], int] = {}
+    year_total = year_done = 0
+    for row in (
+        measures.values("status", "prevention")
+        .annotate(
+            n=Count("pk", filter=in_period),
+            year_n=Count("pk", filter=this_year),
+        )
+        .order_by()
+    ):
+        if row["n"]:
+            table[(row["status"], row["prevention"])] = row["n"]
+        year_total += row["year_n"]
+        if row["status"] == Measure.Status.DONE:
+            year_done += row["year_n"]
     by_status = {
         s: sum(n for (st, _), n in table.items() if st == s) for s in Measure.Status.values
     }
@@ -427,8 +333,8 @@ def measure_figures(scope: Scope) -> MeasureFigures:
         table=table,
         total=sum(table.values()),
         year=year,
-        year_total=this_year["total"],
-        year_done=this_year["done"],
+        year_total=year_total,
+        year_done=year_done,
     )
 
 
@@ -444,22 +350,26 @@ class FollowUps:
 
 
 def follow_ups(scope: Scope) -> FollowUps:
-    """Open follow-ups of active tiltag that are overdue or due within 30 days (two queries)."""
+    """Open follow-ups of active tiltag that are overdue or due within 30 days (one query: the
+    counts ride along as window aggregates)."""
     horizon = scope.today + dt.timedelta(days=DUE_SOON_DAYS)
     due = FollowUp.objects.filter(
         done_on__isnull=True,
         due_on__lte=horizon,
         measure__unit__in=scope.apv_units(),
     ).exclude(measure__status__in=CLOSED)
-    counts = due.aggregate(
-        overdue=Count("pk", filter=Q(due_on__lt=scope.today)),
-        soon=Count("pk", filter=Q(due_on__gte=scope.today)),
-    )
+    late = Q(due_on__lt=scope.today)
     items = list(
-        due.select_related("measure__unit", "measure__responsible").order_by("due_on", "pk")[
-            :LIST_LIMIT
-        ]
+        due.select_related("measure__unit", "measure__responsible")
+        .annotate(
+            n_overdue=Window(Count("pk", filter=late)),
+            n_soon=Window(Count("pk", filter=~late)),
+        )
+        .order_by("due_on", "pk")[:LIST_LIMIT]
     )
+    counts = {"overdue": 0, "soon": 0}
+    if items:
+        counts = {"overdue": items[0].n_overdue, "soon": items[0].n_soon}
     for item in items:
         item.overdue = item.due_on < scope.today
         item.days = abs((item.due_on - scope.today).days)
@@ -498,7 +408,7 @@ def escalations(scope: Scope) -> Escalations:
 
 def open_cases(scope: Scope) -> int:
     """The number of open sten-i-skoen cases in scope: a count, never a title (one query)."""
-    return open_case_count(scope.units(Action.HOLD_MEETING))
+    return open_case_count(scope.user, scope.units(Action.HOLD_MEETING))
 
 
 # --- status meeting ------------------------------------------------------------------------------
@@ -633,16 +543,27 @@ class Dashboard:
     apv: ApvFlags
 
 
-def dashboard(scope: Scope) -> Dashboard:
+def holds_meetings(scope: Scope, units: list[Unit]) -> bool:
+    """Does the user hold a role with more than the employee's reduced view in scope? From the
+    filter's unit list, annotated with ``may_meet`` (no query of its own)."""
+    return any(
+        u.may_meet for u in units if scope.unit is None or u.path.startswith(scope.unit.path)
+    )
+
+
+def dashboard(scope: Scope, *, staff: bool | None = None) -> Dashboard:
     """Every panel for ``scope``; the number of queries does not grow with the data."""
-    staff = scope.units(Action.HOLD_MEETING).exists()
-    latest = results_rounds(scope).order_by("-closes_on", "-pk").first()
+    if staff is None:
+        staff = scope.units(Action.HOLD_MEETING).exists()
+    # The round that closed last (when it actually closed, not when it was planned to).
+    rounds = latest_rounds(scope)
+    latest = rounds[0] if rounds else None
     return Dashboard(
         scope=scope,
         staff=staff,
         open_rounds=open_rounds(scope),
         heat_map=heat_map(scope, latest),
-        trend=trend(scope, latest.unit if latest else None),
+        trend=trend(scope, rounds),
         measures=measure_figures(scope),
         follow_ups=follow_ups(scope),
         escalations=escalations(scope) if staff else None,

@@ -35,7 +35,13 @@ def _context(request: HttpRequest) -> dict:
         form.is_valid()  # apply whatever was valid; the errors are shown on the form
         data = form.cleaned_data
     pk = data.get("unit")
-    unit = unit_for_user(request.user, pk, Action.VIEW_DASHBOARD) if pk is not None else None
+    unit = None
+    if pk is not None:
+        # The filter already loaded the units the access module lets the user see, each marked
+        # with VIEW_DASHBOARD; anything else goes through unit_for_user for its 404/403 (audited).
+        unit = next((u for u in form.units if u.pk == pk and u.may_view), None)
+        if unit is None:
+            unit = unit_for_user(request.user, pk, Action.VIEW_DASHBOARD)
     scope = selectors.Scope(
         user=request.user,
         unit=unit,
@@ -43,7 +49,7 @@ def _context(request: HttpRequest) -> dict:
         end=data.get("end"),
         today=timezone.localdate(),
     )
-    board = selectors.dashboard(scope)
+    board = selectors.dashboard(scope, staff=selectors.holds_meetings(scope, form.units))
     return {
         "form": form,
         "board": board,

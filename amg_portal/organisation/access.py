@@ -8,6 +8,7 @@ Every view asks here. A role held on a unit covers the unit's whole subtree. The
 * ``Unit.objects.visible_to(user)`` / ``.permitting(user, action)`` — the same rule as a queryset,
   in a single SQL query whatever the depth of the tree.
 * ``can(user, action, unit)`` — a yes/no for templates and services.
+* ``cases_visible_to(user, cases)`` — the confidential sten-i-skoen rule: its participants only.
 
 The table ``RIGHTS`` is the default from DESIGN.md ("Who may do what").
 """
@@ -19,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.lookups import StartsWith
 from django.http import Http404
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
@@ -66,6 +67,10 @@ RIGHTS: dict[Action, frozenset[str]] = {
 }
 # What the coordinator may not do: answering is for the people of the unit.
 COORDINATOR_EXCLUDED = frozenset({Action.ANSWER_AS_LEADER})
+# Who takes part in a confidential sten-i-skoen case besides its opener and the people added to
+# it: these roles held on the case's *own* unit (not above it: leaders above see only the
+# escalations sent to them).
+CASE_UNIT_ROLES = frozenset({LEADER, AMR, TR})
 
 
 def _membership_model():
@@ -124,6 +129,16 @@ def require(user: User, action: Action, unit: Unit) -> None:
     raise Http404
 
 
+def require_coordinator(user: User) -> None:
+    """The coordinator's own pages (the organisation import): to anyone else they do not exist."""
+    if _is_coordinator(user):
+        return
+    from amg_portal.organisation import audit
+
+    audit.record(kind="access_denied", actor=user, target="coordinator page", detail="404")
+    raise Http404
+
+
 def works_in(user: User, unit: Unit) -> bool:
     """Does the user hold any role on ``unit`` or below it (an employee of the unit)?"""
     if not _is_active_user(user):
@@ -140,6 +155,31 @@ def unit_for_user(user: User, pk: int | str, action: Action = Action.VIEW_UNIT) 
         raise Http404 from None
     require(user, action, unit)
     return unit
+
+
+def cases_visible_to(user, cases: QuerySet, *, as_coordinator: bool = True) -> QuerySet:
+    """The confidential cases of ``cases`` that ``user`` may see (one SQL query, no lookups).
+
+    A case is for its participants: whoever opened it, the people added to it, and the leader,
+    AMR and TR of the case's own unit. The coordinator sees every case (``as_coordinator``),
+    exceptionally: each look is written to the audit log by the case's selector. Every page,
+    list, export and count of cases goes through here.
+    """
+    if not _is_active_user(user):
+        return cases.none()
+    if as_coordinator and _is_coordinator(user):
+        return cases.all()
+    added = cases.model.participants.through.objects.filter(case=OuterRef("pk"), user=user)
+    own_unit = _membership_model().objects.filter(
+        unit=OuterRef("unit"), user=user, role__in=CASE_UNIT_ROLES
+    )
+    return cases.filter(Q(created_by=user) | Q(Exists(added)) | Q(Exists(own_unit)))
+
+
+def takes_part_in_case(user, case) -> bool:
+    """Does ``user`` see ``case`` as one of its participants (not as the coordinator)?"""
+    model = type(case)
+    return cases_visible_to(user, model.objects.filter(pk=case.pk), as_coordinator=False).exists()
 
 
 class UnitQuerySet(MP_NodeQuerySet):

@@ -12,24 +12,27 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 1
     autocomplete_fields = ["user", "unit"]
+    fields = ["user", "unit", "role", "source"]
+    readonly_fields = ["source"]  # set by the HR import; a role added here is "by hand"
 
 
 @admin.register(Unit)
 class UnitAdmin(TreeAdmin):
     form = movenodeform_factory(Unit)
-    list_display = ["name", "kind", "headcount"]
-    list_filter = ["kind"]
-    search_fields = ["name", "short_name"]
+    list_display = ["name", "kind", "headcount", "hr_id", "archived_at"]
+    list_filter = ["kind", ("archived_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "short_name", "hr_id"]
     inlines = [MembershipInline]
 
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     list_display = ["username", "first_name", "last_name", "email", "is_coordinator", "is_active"]
+    search_fields = ["username", "first_name", "last_name", "email", "person_id"]
     list_filter = ["is_coordinator", "is_staff", "is_active", "language"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("AMG-portal"), {"fields": ("language", "is_coordinator")}),
+        (_("AMG-portal"), {"fields": ("language", "is_coordinator", "person_id")}),
     )
     inlines = [MembershipInline]
     actions = ["personal_data"]
@@ -42,8 +45,9 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "unit"]
-    list_filter = ["role", "unit__kind"]
+    list_display = ["user", "role", "unit", "source"]
+    list_filter = ["role", "source", "unit__kind"]
+    readonly_fields = ["source", "organisation_import"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]

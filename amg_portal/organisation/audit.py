@@ -1,7 +1,11 @@
 """The audit log: who did what, when — never what an employee answered.
 
-``record`` is the one way to write an entry. Entries also go to the ``amg_portal.audit`` logger
-with user-supplied text escaped, so a username like "x\\r\\nfake" cannot forge a log line.
+``record`` is the one way to write an entry: a row of ``AuditEntry``, the one audit trail (the
+coordinator's looks into confidential cases and reads of results included), so nothing depends
+on the log level. Entries also go to the ``amg_portal.audit`` logger with user-supplied text
+escaped, so a username like "x\\r\\nfake" cannot forge a log line.
+
+``record_results_read`` and ``record_case_read`` are the two reads that are audited as data.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import logging
 
 from django.http import HttpRequest
 
+from amg_portal import clientip
 from amg_portal.organisation.models import AuditEntry, Unit, User
 
 logger = logging.getLogger("amg_portal.audit")
@@ -25,12 +30,8 @@ def escape(text: object, limit: int = 500) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address, honouring TRUSTED_PROXY_COUNT (the same rule django-axes uses)."""
-    if request is None:
-        return None
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request)
+    """The client's address as the trusted proxy saw it (see ``amg_portal.clientip``)."""
+    return clientip.client_ip(request)
 
 
 def record(
@@ -65,3 +66,48 @@ def record(
         entry.detail,
     )
     return entry
+
+
+def _reader(request_or_user) -> tuple[User | None, HttpRequest | None]:
+    if isinstance(request_or_user, HttpRequest):
+        return getattr(request_or_user, "user", None), request_or_user
+    return request_or_user, None
+
+
+# Reads of results that leave the page (a file); these are recorded whoever reads them.
+RESULT_EXPORTS = frozenset({"export", "csv", "xlsx", "pdf"})
+
+
+def record_results_read(request_or_user, round, what: str) -> AuditEntry | None:
+    """Audit a read of a round's results: every read by the coordinator, every export by anyone.
+
+    ``round`` is a kortlaegning ``Round`` (its unit and pk are used); ``what`` says where the
+    results were read: "view", "dashboard", "export", "csv", "pdf", …. Returns the new row, or
+    None when the read is not one that is audited.
+    """
+    user, request = _reader(request_or_user)
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if not user.coordinates and what not in RESULT_EXPORTS:
+        return None
+    return record(
+        kind=AuditEntry.Kind.RESULTS_READ,
+        actor=user,
+        unit=round.unit,
+        target=f"round {round.pk}",
+        detail=what,
+        request=request,
+    )
+
+
+def record_case_read(request_or_user, case, what: str) -> AuditEntry:
+    """Audit the coordinator's look into a confidential case they do not take part in."""
+    user, request = _reader(request_or_user)
+    return record(
+        kind=AuditEntry.Kind.CONFIDENTIAL_VIEW,
+        actor=user,
+        unit=case.unit,
+        target=f"case {case.pk}",
+        detail=what,
+        request=request,
+    )

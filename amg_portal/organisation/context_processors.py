@@ -23,6 +23,9 @@ def _nav_items(user) -> list[dict]:
             ("sten_i_skoen", "sten_i_skoen:index", _("Stone in the shoe")),
             ("handlingsplan", "handlingsplan:index", _("Action plan")),
         ]
+    if user.coordinates:
+        # The coordinator's own pages: syncing the organisation from the HR system.
+        items.append(("import", "organisation:import", _("HR import")))
     if user.coordinates and user.is_staff:
         items.append(("admin", "admin:index", _("Administration")))
     return [{"name": name, "url": reverse(url), "label": label} for name, url, label in items]

@@ -117,17 +117,65 @@ def _user(username: str, first: str, last: str, *, password: str | None) -> User
     return user
 
 
-def _employees(org: DemoOrganisation) -> None:
-    """Unnamed demo employees filling each unit's headcount, roles on their own unit."""
+def _tree_nodes(node: tuple = TREE, parent: str = ""):
+    """(name, kind, headcount, parent name) of every demo unit, parents first."""
+    name, kind, headcount, children = node
+    yield name, kind, headcount, parent
+    for child in children:
+        yield from _tree_nodes(child, name)
+
+
+def _employee_rows():
+    """(username, first name, last name, unit name) of the unnamed demo employees."""
     number = 0
-    for unit in org.units.values():
-        already = 1 if unit.name == OEKOLOGI else 0  # the "medarbejder" demo account
-        for _ in range(unit.headcount - already):
+    for name, _kind, headcount, _parent in _tree_nodes():
+        already = 1 if name == OEKOLOGI else 0  # the "medarbejder" demo account
+        for _ in range(headcount - already):
             number += 1
             first = FIRST_NAMES[number % len(FIRST_NAMES)]
             last = LAST_NAMES[(number * 7) % len(LAST_NAMES)]
-            user = _user(f"ansat{number:02d}", first, last, password=None)
-            Membership.objects.get_or_create(user=user, unit=unit, role=Role.EMPLOYEE)
+            yield f"ansat{number:02d}", first, last, name
+
+
+def _employees(org: DemoOrganisation) -> None:
+    """Unnamed demo employees filling each unit's headcount, roles on their own unit."""
+    for username, first, last, unit_name in _employee_rows():
+        user = _user(username, first, last, password=None)
+        Membership.objects.get_or_create(user=user, unit=org.units[unit_name], role=Role.EMPLOYEE)
+
+
+# HR ids of the demo units, as an HR system might have them.
+UNIT_IDS = {
+    "Syddansk Universitet (demo)": "SDU",
+    FAKULTET: "NAT",
+    BIOLOGI: "NAT-BIO",
+    OEKOLOGI: "NAT-BIO-OEK",
+    "Forskningsgruppen for Cellebiologi": "NAT-BIO-CEL",
+    FKF: "NAT-FKF",
+    "Sektion for Kemi": "NAT-FKF-KEM",
+    "Sektion for Farmaci": "NAT-FKF-FAR",
+    IMADA: "NAT-IMADA",
+    "Forskningsgruppen for Datalogi": "NAT-IMADA-DAT",
+    "Sekretariatet": "NAT-IMADA-SEK",
+}
+
+
+def import_files() -> tuple[str, str]:
+    """The demo organisation as the two files of an HR import (units, people), in CSV.
+
+    Importing them into an empty portal builds the demo organisation; importing them into the
+    seeded demo links its units and accounts to these HR ids and changes nothing else.
+    """
+    units = ["unit_id;parent_id;name;kind;short_name"]
+    for name, kind, _headcount, parent in _tree_nodes():
+        units.append(f"{UNIT_IDS[name]};{UNIT_IDS.get(parent, '')};{name};{kind};")
+    people = ["person_id;email;full_name;unit_id;role"]
+    accounts = [(u, f, la, r, n) for u, f, la, r, n in ACCOUNTS if r is not None]
+    employees = [(u, f, la, Role.EMPLOYEE, n) for u, f, la, n in _employee_rows()]
+    for username, first, last, role, unit_name in accounts + employees:
+        email = f"{username}@demo.amg-portal.invalid"
+        people.append(f"P-{username};{email};{first} {last};{UNIT_IDS[unit_name]};{role}")
+    return "\n".join(units) + "\n", "\n".join(people) + "\n"
 
 
 @transaction.atomic

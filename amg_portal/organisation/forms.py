@@ -1,7 +1,22 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from amg_portal.organisation import hr_files
+from amg_portal.organisation.identity import password_login_allowed
 from amg_portal.organisation.models import Unit, User
+
+
+class LoginForm(AuthenticationForm):
+    """Username and password; limited to the coordinator when PASSWORD_LOGIN_COORDINATORS_ONLY."""
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        if not password_login_allowed(user):
+            raise forms.ValidationError(
+                _("Log in through your organisation's login service instead."),
+                code="password_login_off",
+            )
 
 
 class ProfileForm(forms.ModelForm):
@@ -61,3 +76,32 @@ class EraseConfirmForm(forms.Form):
         if value != self.username:
             raise forms.ValidationError(_("That is not the username of this person."))
         return value
+
+
+class OrganisationImportForm(forms.Form):
+    """The two HR export files; the size cap is checked here, the content by the import."""
+
+    units = forms.FileField(
+        label=_("Units file"),
+        help_text=_("CSV (UTF-8, comma or semicolon) or XLSX: unit_id, parent_id, name."),
+    )
+    people = forms.FileField(
+        label=_("People file"),
+        help_text=_(
+            "CSV (UTF-8, comma or semicolon) or XLSX: person_id, email, full_name, unit_id."
+        ),
+    )
+
+    def _clean_file(self, name: str):
+        upload = self.cleaned_data[name]
+        try:
+            hr_files.check_size(upload.size)
+        except hr_files.FileProblem as problem:
+            raise forms.ValidationError(problem.message) from None
+        return upload
+
+    def clean_units(self):
+        return self._clean_file("units")
+
+    def clean_people(self):
+        return self._clean_file("people")

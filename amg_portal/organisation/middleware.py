@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.conf import settings
@@ -15,6 +16,24 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 IDLE_KEY = "amg_last_seen"
+LOGIN_KEY = "amg_logged_in_at"
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def session_started(request) -> None:
+    """Remember when the user logged in, and let the session row and cookie end at that limit.
+
+    Saving a session normally pushes its expiry SESSION_COOKIE_AGE further on; an absolute
+    expiry date does not move, and the middleware below ends the session at that time anyway.
+    """
+    now = _now()
+    request.session[LOGIN_KEY] = now
+    request.session[IDLE_KEY] = now
+    ends = dt.datetime.fromtimestamp(now + settings.SESSION_COOKIE_AGE, tz=dt.UTC)
+    request.session.set_expiry(ends)
 
 
 class UserLanguageMiddleware:
@@ -32,10 +51,11 @@ class UserLanguageMiddleware:
 
 
 class SessionTimeoutMiddleware:
-    """Log a user out after SESSION_IDLE_TIMEOUT seconds without a request.
+    """End a session SESSION_COOKIE_AGE seconds after the login, whatever the activity, and after
+    SESSION_IDLE_TIMEOUT seconds without a request.
 
-    The absolute lifetime is the session cookie's own age (SESSION_COOKIE_AGE), which is not
-    extended by activity because SESSION_SAVE_EVERY_REQUEST stays off.
+    The login time is kept in the session (``session_started``, called at every login); a
+    session from before that rule gets its clock started at its next request.
     """
 
     def __init__(self, get_response):
@@ -43,9 +63,13 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            now = int(time.time())
+            now = _now()
+            logged_in_at = request.session.setdefault(LOGIN_KEY, now)
             last_seen = request.session.get(IDLE_KEY, now)
-            if now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            if now - logged_in_at >= settings.SESSION_COOKIE_AGE:
+                logout(request)
+                messages.info(request, _("Your session has ended: please log in again."))
+            elif now - last_seen > settings.SESSION_IDLE_TIMEOUT:
                 logout(request)
                 messages.info(request, _("You were logged out after a period without activity."))
             elif now - last_seen >= 60 or IDLE_KEY not in request.session:
@@ -71,19 +95,25 @@ class NoStoreMiddleware:
 
 
 class SecondFactorMiddleware:
-    """Where a second factor is required, nothing but setting it up or using it is reachable."""
+    """Where a second factor is required, nothing but setting it up or using it is reachable.
+
+    Only after a password login: a login through the identity provider has passed its MFA.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if settings.OTP_REQUIRED_FOR_LEADERS and request.user.is_authenticated:
+            from amg_portal.organisation.identity import logged_in_via_provider
             from amg_portal.organisation.two_factor import second_factor_required
 
             open_paths = {reverse("second_factor"), reverse("logout"), reverse("set_language")}
             if (
                 request.path not in open_paths
                 and not request.user.is_verified()
+                # The identity provider's own multi-factor authentication counts.
+                and not logged_in_via_provider(request)
                 and second_factor_required(request.user)
             ):
                 target = (

@@ -39,6 +39,10 @@ class Unit(MP_Node):
         default=0,
         help_text=_("Number of employees in the unit itself (used for response rates)."),
     )
+    # The HR system's id of the unit: how an organisation import recognises it (None = by hand).
+    hr_id = models.CharField(_("HR id"), max_length=64, unique=True, null=True, blank=True)
+    # Set when the unit left the HR export: it keeps its history but gets no new rounds.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
 
     node_order_by = ["name"]
     objects = UnitManager()
@@ -49,6 +53,10 @@ class Unit(MP_Node):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
     def ancestor_paths(self) -> list[str]:
         """The paths of this unit and all its ancestors, root first (no query)."""
@@ -77,6 +85,10 @@ class User(AbstractUser):
         _("work-environment coordinator"),
         default=False,
         help_text=_("Administers the whole portal: units, users, roles and the admin site."),
+    )
+    # The HR system's stable id of the person (organisation import, single sign-on matching).
+    person_id = models.CharField(
+        _("person id (HR)"), max_length=64, unique=True, null=True, blank=True
     )
 
     class Meta:
@@ -109,8 +121,61 @@ class Role(models.TextChoices):
     EMPLOYEE = "employee", _("Employee")
 
 
+class OrganisationImport(models.Model):
+    """One run of the organisation import: a preview waiting to be applied, or an applied sync.
+
+    A preview keeps the uploaded files until it is applied or replaced (then they are wiped);
+    an applied import keeps only its file names, checksums and counts, and every change it made
+    points back to it (``Membership.organisation_import``, ``AuditEntry.organisation_import``).
+    """
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("Preview")
+        APPLIED = "applied", _("Applied")
+
+    class Source(models.TextChoices):
+        PAGE = "page", _("Upload page")
+        COMMAND = "command", _("Command line")
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PREVIEW
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    by = models.ForeignKey(
+        "User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    units_name = models.CharField(_("units file"), max_length=200, blank=True)
+    people_name = models.CharField(_("people file"), max_length=200, blank=True)
+    units_sha256 = models.CharField(max_length=64, blank=True)
+    people_sha256 = models.CharField(max_length=64, blank=True)
+    units_data = models.BinaryField(default=b"", blank=True)
+    people_data = models.BinaryField(default=b"", blank=True)
+    # A digest of the planned changes: applying refuses when the plan has changed since preview.
+    plan_digest = models.CharField(max_length=64, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("organisation import")
+        verbose_name_plural = _("organisation imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class Membership(models.Model):
     """A role held by a user on a unit (and so on its subtree)."""
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", _("Assigned by hand")
+        IMPORTED = "imported", _("From the HR import")
 
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
@@ -119,6 +184,18 @@ class Membership(models.Model):
         Unit, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("unit")
     )
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # Imported roles are replaced by the next import; roles assigned by hand are never touched.
+    source = models.CharField(
+        _("origin"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
+    organisation_import = models.ForeignKey(
+        OrganisationImport,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+        verbose_name=_("import"),
+    )
 
     class Meta:
         verbose_name = _("role")
@@ -144,8 +221,10 @@ class AuditEntry(models.Model):
         ACCESS_DENIED = "access_denied", _("Access denied")
         EXPORT = "export", _("Export of results")
         CONFIDENTIAL_VIEW = "confidential_view", _("View of a confidential case")
+        RESULTS_READ = "results_read", _("Results viewed or exported")
         PERSONAL_DATA = "personal_data", _("Personal data exported or deleted")
         ADMIN = "admin", _("Administration")
+        IMPORT = "import", _("Organisation import")
 
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=30, choices=Kind.choices)
@@ -169,6 +248,14 @@ class AuditEntry(models.Model):
     target = models.CharField(_("object"), max_length=200, blank=True)
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    organisation_import = models.ForeignKey(
+        OrganisationImport,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+        verbose_name=_("import"),
+    )
 
     class Meta:
         verbose_name = _("audit entry")

@@ -53,6 +53,7 @@ def user_personal_data(*, user: User) -> dict[str, Any]:
             "first_name": user.first_name,
             "last_name": user.last_name,
             "email": user.email,
+            "person_id": user.person_id,
             "language": user.language,
             "is_active": user.is_active,
             "is_coordinator": user.is_coordinator,
@@ -88,6 +89,7 @@ def user_erase(*, user: User, by: User) -> User:
     user.first_name = "Slettet"
     user.last_name = "bruger"
     user.email = ""
+    user.person_id = None  # a later HR import treats a returning person as a new account
     user.is_active = False
     user.is_staff = False
     user.is_superuser = False

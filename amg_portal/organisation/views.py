@@ -16,9 +16,15 @@ from django.views.i18n import set_language as django_set_language
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from amg_portal.organisation import audit, privacy, selectors, services, two_factor
+from amg_portal.organisation import audit, identity, privacy, selectors, services, two_factor
 from amg_portal.organisation.access import Action, can, unit_for_user
-from amg_portal.organisation.forms import EraseConfirmForm, ProfileForm, TokenForm, UnitForm
+from amg_portal.organisation.forms import (
+    EraseConfirmForm,
+    LoginForm,
+    ProfileForm,
+    TokenForm,
+    UnitForm,
+)
 from amg_portal.organisation.models import AuditEntry, Unit, User
 
 
@@ -34,15 +40,34 @@ def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
 
 
 class LoginView(auth_views.LoginView):
-    """Django's login, which also switches to the user's preferred language."""
+    """Django's password login beside the identity provider's buttons; switches language."""
 
     template_name = "registration/login.html"
+    form_class = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["providers"] = identity.login_buttons()
+        context["password_login_limited"] = settings.PASSWORD_LOGIN_COORDINATORS_ONLY
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        self.request.session[identity.LOGIN_METHOD_KEY] = identity.PASSWORD
         translation.activate(form.get_user().language)
         return _remember_language(response, form.get_user().language)
+
+
+def identity_refused(
+    request: HttpRequest, *, method: str, reason: str, unknown: bool, email: str = ""
+) -> HttpResponse:
+    """The page after a refused provider login: unknown person (403) or untrusted answer (400)."""
+    identity.log_rejection(request, method, reason)
+    context = {"unknown": unknown, "email": email, "providers": identity.login_buttons()}
+    return render(
+        request, "registration/identity_refused.html", context, status=403 if unknown else 400
+    )
 
 
 @require_POST

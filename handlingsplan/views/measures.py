@@ -115,7 +115,7 @@ def _detail_context(request: HttpRequest, unit, measure: Measure) -> dict:
         "follow_ups": measure.follow_ups.all(),
         "evaluations": selectors.evaluations_of(measure),
         "history": selectors.history_of(measure),
-        "effect": mapping.effect_of(measure),
+        "effect": mapping.effect_of(measure, user=request.user),
         "from_case": measure.source_kind == Measure.Source.CASE_ACTION,
         "can_edit": can_edit,
         "can_progress": can_edit or measure.responsible_id == request.user.pk,

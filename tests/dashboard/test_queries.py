@@ -13,7 +13,7 @@ from handlingsplan import services as plan
 from tests.conftest import give_role, make_user
 from tests.dashboard import helpers
 
-MAX_QUERIES = 31  # measured: 31 (leader, AMG), 30 (coordinator), 18 (employee) at both sizes
+MAX_QUERIES = 15  # measured: 15 (leader, AMG), 14 (coordinator), 11 (employee), both sizes
 
 
 def _organisation(root: Unit, leader, *, units: int, tiltag: int, rounds: int) -> None:
@@ -56,9 +56,10 @@ def test_it_runs_a_bounded_number_of_queries(
     _organisation(unit_a, leader_a, units=units, tiltag=tiltag, rounds=rounds)
     user = {"leader": leader_a, "amg": amg_a, "employee": employee_a, "coordinator": coordinator}
     client = login(user[who])
+    client.get("/overblik/")  # been here before: the session carries its timestamps
     with django_assert_max_num_queries(MAX_QUERIES):
         response = client.get("/overblik/")
     assert response.status_code == 200
-    with django_assert_max_num_queries(MAX_QUERIES + 2):  # + the filter unit and its roles
+    with django_assert_max_num_queries(MAX_QUERIES):  # the filter unit comes with the form
         response = client.get("/overblik/moede/", {"unit": unit_a.pk if who != "employee" else ""})
     assert response.status_code == 200

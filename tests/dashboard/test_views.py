@@ -87,9 +87,10 @@ def test_it_shows_a_leader_of_a_nothing_of_b(login, leader_a, data):
         assert text not in html
 
 
-def test_it_shows_amg_the_count_of_open_cases_but_no_content(login, amg_a, data):
+def test_it_counts_for_amg_only_the_cases_they_take_part_in(login, amg_a, data):
+    """Sten-i-skoen cases are for their participants: not even a count of the others."""
     html = login(amg_a).get(URL).content.decode()
-    assert "1 åben sag" in html
+    assert "0 åbne sager" in html
     assert "Sag A1" not in html
     assert "Hemmelig" not in html
     assert "Fra Gruppe A1" not in html  # only a leader of the parent answers escalations

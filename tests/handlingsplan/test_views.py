@@ -228,7 +228,7 @@ def test_it_shows_the_history_on_the_measure_page(login, leader_a, amr_a, measur
 def test_it_rejects_a_milestone_after_the_deadline_with_a_message(login, leader_a, measure):
     response = login(leader_a).post(
         reverse("handlingsplan:milestone_add", args=[measure.unit_id, measure.pk]),
-        {"title": "For sent", "due_on": "2026-12-01"},
+        {"milestone-title": "For sent", "milestone-due_on": "2026-12-01"},
     )
     assert response.status_code == 400
     assert "For sent" in response.content.decode()

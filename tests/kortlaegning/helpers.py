@@ -8,7 +8,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from kortlaegning import services
-from kortlaegning.models import Answer, Response, Round, RoundQuestion
+from kortlaegning.models import Answer, Response, ResultGroup, ResultText, Round, RoundQuestion
 
 
 def full_answers(round: Round, group: str = Response.Group.EMPLOYEES, choice: str = "yes") -> dict:
@@ -44,3 +44,16 @@ def ensure_catalogue() -> None:
     """Reload bilag 1 after a transactional test flushed the tables (the data migration's rows)."""
     migration = importlib.import_module("kortlaegning.migrations.0002_question_catalogue")
     migration.load(apps, None)
+
+
+def shown_groups(round: Round, group: str = "employees") -> list[ResultGroup]:
+    """The round's shown groups in its snapshot, the round's own unit first."""
+    return list(
+        ResultGroup.objects.filter(snapshot__round=round, group=group, decision="shown")
+        .select_related("unit")
+        .order_by("unit__path")
+    )
+
+
+def texts(round: Round) -> list[ResultText]:
+    return list(ResultText.objects.filter(group__snapshot__round=round))

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from amg_portal.organisation.models import Unit
 from kortlaegning import services, tokens
 from kortlaegning.models import LevelComment, Response, Round
 from tests.kortlaegning.helpers import close
@@ -128,16 +129,30 @@ def test_it_shows_a_clear_page_for_a_bad_code(
             opens_on=today.replace(year=today.year + 1),
             closes_on=today.replace(year=today.year + 1),
         )
-    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    at_secret = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, code]))
+    # The refusal is shown at a URL without the code, and the secret URL sends no Referer.
+    assert at_secret.status_code == 302
+    assert at_secret["Referrer-Policy"] == "no-referrer"
+    assert code not in at_secret["Location"]
+    assert at_secret.content == b""
+    response = client.get(at_secret["Location"])
     assert response.status_code == status
     assert text in response.text
+    assert code not in response.text
 
 
 def test_it_shows_the_refusal_in_english(client, open_round):
     client.cookies["amg_language"] = "en"
-    response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
+    url = reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"])
+    response = client.get(url, follow=True)
+    assert response.redirect_chain[0][0].endswith("/afvist/unknown/")
     assert response.status_code == 404
     assert "We do not know this code" in response.text
+
+
+def test_it_answers_an_unknown_refusal_reason_with_404(client, open_round):
+    url = reverse("kortlaegning:answer_refused", args=[open_round.pk, "<script>"])
+    assert client.get(url).status_code == 404
     client.cookies["amg_language"] = "da"
     response = client.get(reverse("kortlaegning:answer_code", args=[open_round.pk, "nonsense"]))
     assert "We do not know this code" not in response.text
@@ -175,6 +190,7 @@ def test_it_lets_the_leader_answer_from_the_round_page(login, leader_a, open_rou
 
 
 def test_it_records_a_dialogue_as_one_joint_answer_set(login, amr_a, unit_a, leader_a, today):
+    Unit.objects.filter(pk=unit_a.pk).update(headcount=12)
     round = services.round_create(
         unit=unit_a, created_by=leader_a, title="Dialog", mode="dialogue",
         collection="open_link", opens_on=today, closes_on=today, threshold=1,
@@ -224,3 +240,31 @@ def test_it_lets_a_group_leader_answer_the_institute_round(login, open_round, gr
     assert (stored.group, stored.unit) == ("leadership", group_a1)
     index = client.get(reverse("kortlaegning:index")).text
     assert reverse("kortlaegning:answer_as_leader", args=[open_round.pk]) not in index
+
+
+def test_it_refuses_more_dialogue_participants_than_the_unit_has(
+    login, amr_a, unit_a, leader_a, today
+):
+    Unit.objects.filter(pk=unit_a.pk).update(headcount=5)
+    round = services.round_create(
+        unit=unit_a, created_by=leader_a, title="Dialog", mode="dialogue",
+        collection="open_link", opens_on=today, closes_on=today, threshold=1,
+    )  # fmt: skip
+    round = services.round_open(round=round, opened_by=leader_a)
+    assert round.headcount == 5
+    data = {
+        **_level_data(round, "I"), **_level_data(round, "G", "partly"),
+        "unit": unit_a.pk, "participants": 6, "summary": "For mange",
+    }  # fmt: skip
+    client = login(amr_a)
+    response = client.post(reverse("kortlaegning:dialogue_record", args=[round.pk]), data)
+    assert response.status_code == 200
+    assert "Institut A har 5 medarbejdere" in response.content.decode()
+    assert response.context["form"]["summary"].value() == "For mange"  # nothing entered is lost
+    assert not Response.objects.exists()
+    # A meeting of 3 fits; a second one of 3 would exceed the headcount the round opened with.
+    url = reverse("kortlaegning:dialogue_record", args=[round.pk])
+    assert client.post(url, {**data, "participants": 3}).status_code == 302
+    second = client.post(url, {**data, "participants": 3})
+    assert second.status_code == 200 and Response.objects.count() == 1
+    assert "højst registreres 2 mere" in second.content.decode()

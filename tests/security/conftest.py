@@ -19,7 +19,7 @@ from django.urls import reverse
 
 from amg_portal import pdf
 from tests.security import snapshot
-from tests.security.world import ANON, CODE, COORDINATOR, ROLES, World, build_world
+from tests.security.world import ANON, CODE, COORDINATOR, DEAN, ROLES, World, build_world
 
 
 @dataclass
@@ -75,7 +75,7 @@ class Context:
 
 def _clients(world: World) -> dict[str, Client]:
     clients = {}
-    for role in ROLES:
+    for role in [*ROLES, DEAN]:
         client = Client()
         if role == CODE:
             side = world.a

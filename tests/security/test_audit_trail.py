@@ -28,7 +28,7 @@ def closed_round(unit_a, leader_a):
 def test_it_audits_every_export_of_results(login, amr_a, closed_round, fmt):
     response = login(amr_a).get(reverse("kortlaegning:results_export", args=[closed_round.pk, fmt]))
     assert response.status_code == 200
-    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.EXPORT)
+    entry = AuditEntry.objects.get(kind=AuditEntry.Kind.RESULTS_READ)
     assert (entry.actor, entry.unit, entry.target, entry.detail) == (
         amr_a,
         closed_round.unit,
@@ -42,7 +42,7 @@ def test_it_audits_no_export_that_was_refused(login, employee_a, closed_round):
         reverse("kortlaegning:results_export", args=[closed_round.pk, "csv"])
     )
     assert response.status_code == 404
-    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.EXPORT).exists()
+    assert not AuditEntry.objects.filter(kind=AuditEntry.Kind.RESULTS_READ).exists()
 
 
 @pytest.fixture

@@ -1,19 +1,31 @@
 """The authorization matrix: every URL × every role × the objects of unit A, of unit B, and none.
 
 The expectations come from ``tests/security/matrix.py`` (the right each URL needs, derived per
-role from ``access.RIGHTS``). A URL the resolver knows but the matrix does not fails the test, so
-a new view cannot go unchecked. Each request is rolled back; a refused one must change no table.
+role from the hand-written rights table). A URL the resolver knows but the matrix does not fails
+the test, so a new view cannot go unchecked. Each request is rolled back; a refused one must
+change no table.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.security.matrix import MATRIX, expected, missing_kwargs, mixed_kwargs, mixed_statuses
-from tests.security.world import ANON, CODE, COORDINATOR, EMPLOYEE, LEADER_A, LEADER_B, ROLES
+from tests.security.world import (
+    ANON,
+    CODE,
+    COORDINATOR,
+    DEAN,
+    EMPLOYEE,
+    LEADER_A,
+    LEADER_B,
+    ROLES,
+)
 
 # The mark makes pytest-django create the test database; each test's own transaction is a
 # savepoint inside the module's world (tests/security/conftest.py).
@@ -63,6 +75,7 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
         problems.append(f"{role:11} {side:7} {method:4} {url}: got {got}, expected {want}")
     if got == 200:
         _check_headers(outcome.response, f"{role:11} {side:7} {method:4} {url}", problems)
+        _check_unique_ids(outcome.response, f"{role:11} {side:7} {method:4} {url}", problems)
     effective = (
         method == "POST"
         and entry.data is not None
@@ -77,6 +90,29 @@ def _check(ctx, name, role, side, method, kwargs, problems) -> None:
     refused = got >= 400 if entry.right == "public" else _denied(got, location)
     if refused and outcome.changed:
         problems.append(f"{role:11} {side:7} {method:4} {url}: refused but wrote {outcome.changed}")
+
+
+class _Ids(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.ids: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.ids += [value for name, value in attrs if name == "id" and value is not None]
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The ``id`` values that occur more than once (a label then points at the wrong field)."""
+    parser = _Ids()
+    parser.feed(html)
+    return sorted(name for name, n in Counter(parser.ids).items() if n > 1)
+
+
+def _check_unique_ids(response, label: str, problems: list[str]) -> None:
+    if response.get("Content-Type", "").startswith("text/html"):
+        duplicates = duplicate_ids(response.content.decode(errors="replace"))
+        if duplicates:
+            problems.append(f"{label}: duplicate id {duplicates}")
 
 
 def _check_headers(response, label: str, problems: list[str]) -> None:
@@ -147,10 +183,13 @@ def _normalised(response, url: str) -> str:
 
 # Pages of a unit's objects; public pages (answering, login) and plain lists have none, and the
 # round form takes its unit from the form (tampering with it: test_tampering.py).
+# The coordinator's upload page has no object either.
 OBJECT_URLS = [
     n
     for n in URL_NAMES
-    if n in MATRIX and MATRIX[n].right not in ("public", "login", "any_manage_round")
+    if n in MATRIX
+    and MATRIX[n].right not in ("public", "login", "any_manage_round")
+    and n != "organisation:import"
 ]
 
 
@@ -241,3 +280,41 @@ def test_it_shows_an_escalation_only_to_the_leader_of_the_unit_above(security_wo
     body = security_world.call(role, "GET", reverse("sten_i_skoen:inbox")).response.content
     for side in (world.a, world.b):
         assert (side.escalation.text in body.decode()) == (side.name in sees), side.name
+
+
+def test_duplicate_ids_are_found():
+    """The check itself: two fields sharing an id are reported, distinct ones are not."""
+    html = '<label for="id_due_on">A</label><input id="id_due_on"><input id="id_due_on">'
+    assert duplicate_ids(html) == ["id_due_on"]
+    assert duplicate_ids('<input id="milestone-due_on"><input id="follow_up-due_on">') == []
+
+
+CASE_URLS = [n for n in URL_NAMES if MATRIX[n].right == "case"]
+
+
+@pytest.mark.parametrize("name", CASE_URLS)
+def test_a_leader_above_gets_404_on_every_case_url(security_world, name):
+    """The dean leads the faculty above both cases' units: no page, PDF, export or write."""
+    entry, world, problems = MATRIX[name], security_world.world, []
+    for side in (world.a, world.b):
+        url = reverse(name, kwargs=entry.kwargs(side))
+        for method in entry.methods:
+            data = entry.data(world, side) if entry.data else None
+            outcome = security_world.call(DEAN, method, url, data if method == "POST" else None)
+            if outcome.response.status_code != 404 or outcome.changed:
+                problems.append(f"{method} {url}: {outcome.response.status_code}")
+    assert not problems, "\n" + "\n".join(problems)
+
+
+def test_a_leader_above_sees_the_escalations_and_nothing_else_of_the_cases(security_world):
+    world = security_world.world
+    for name in ("sten_i_skoen:index", "sten_i_skoen:inbox", "dashboard:index", "home"):
+        body = security_world.call(DEAN, "GET", reverse(name)).response.content.decode()
+        for side in (world.a, world.b):
+            assert side.case.title not in body, (name, side.name)
+            assert side.case.get_absolute_url() not in body, (name, side.name)
+            assert (side.escalation.text in body) == (name == "sten_i_skoen:inbox"), name
+    for side in (world.a, world.b):
+        url = reverse("sten_i_skoen:escalation_detail", kwargs={"pk": side.escalation.pk})
+        body = security_world.call(DEAN, "GET", url).response.content.decode()
+        assert side.escalation.text in body and side.case.title not in body

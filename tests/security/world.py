@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from amg_portal.domain import Level
-from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.models import OrganisationImport, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 from handlingsplan import services as plan
 from kortlaegning import services as mapping
@@ -52,6 +52,9 @@ HELD = {
     LEADER_B: Role.LEADER,
 }
 SIDE_OF = {EMPLOYEE: "A", AMR: "A", TR: "A", AMG: "A", LEADER_A: "A", LEADER_B: "B"}
+# The faculty's leader, above both institutes: not one of the matrix's roles, but the one whom
+# confidential cases are kept from (tests/security/test_url_matrix.py, the case tests).
+DEAN = "dean"
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Side:
     person: User = None  # a person whose personal data the coordinator may see
     other: User = None  # a second person of the unit (a possible case participant)
     case_participants: set[str] = field(default_factory=set)
+    hr_import: object = None  # an organisation import preview (the coordinator's, not a unit's)
 
 
 @dataclass
@@ -197,6 +201,7 @@ def build_world() -> World:
         unit = unit_a if SIDE_OF[role] == "A" else unit_b
         users[role] = give_role(make_user(role), unit, held)
     employee_b = give_role(make_user("employee_b"), group_b, Role.EMPLOYEE)
+    users[DEAN] = give_role(make_user(DEAN), faculty, Role.LEADER)
     a = Side("A", unit_a, group_a, users[LEADER_A], person=users[EMPLOYEE], other=users[AMR])
     b = Side("B", unit_b, group_b, users[LEADER_B], person=users[LEADER_B], other=employee_b)
     for side in (a, b):
@@ -206,4 +211,7 @@ def build_world() -> World:
     a.case_participants = {LEADER_A, AMR, EMPLOYEE}
     _case(b, [], today)
     b.case_participants = {LEADER_B}
+    a.hr_import = b.hr_import = OrganisationImport.objects.create(
+        source=OrganisationImport.Source.PAGE, by=users[COORDINATOR]
+    )
     return World(faculty=faculty, users=users, a=a, b=b)

@@ -1,6 +1,7 @@
 """A confidential case in Institut A: created by ``amr_a`` with ``employee_a`` taking part.
 
-``leader_a`` sees it as the unit's leader; ``tr_a``, ``amg_a`` and ``leader_b`` do not.
+``leader_a`` and ``tr_a`` see it as the leader and TR of the case's own unit; ``amg_a``,
+``leader_b`` and the leader above (``dean``) do not.
 """
 
 from __future__ import annotations
@@ -41,3 +42,9 @@ def case(unit_a, amr_a, employee_a, leader_a, tr_a, amg_a, leader_b, coordinator
         occasion=Case.Occasion.RISK,
         participants=[employee_a],
     )
+
+
+@pytest.fixture
+def dean(faculty):
+    """Leads the faculty above A: answers A's escalations, sees nothing else of A's cases."""
+    return give_role(make_user("dean"), faculty, Role.LEADER)

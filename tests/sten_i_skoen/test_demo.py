@@ -1,13 +1,12 @@
 from django.core.management import call_command
 
 from sten_i_skoen.demo import TITLE
-from sten_i_skoen.models import Case, CaseAccessLog, CaseAction, CaseCell, CaseEvent, Escalation
+from sten_i_skoen.models import Case, CaseAction, CaseCell, CaseEvent, Escalation
 
 
 def counts() -> tuple[int, ...]:
     return tuple(
-        model.objects.count()
-        for model in (Case, CaseCell, CaseEvent, Escalation, CaseAction, CaseAccessLog)
+        model.objects.count() for model in (Case, CaseCell, CaseEvent, Escalation, CaseAction)
     )
 
 

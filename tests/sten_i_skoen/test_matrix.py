@@ -3,6 +3,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from amg_portal.organisation.models import AuditEntry
 from sten_i_skoen.models import CELL_MAX_LENGTH, CaseCell
 from sten_i_skoen.services import CellConflict, cell_save
 
@@ -121,7 +122,13 @@ def test_it_answers_405_to_other_methods(case, login, amr_a):
 
 def test_it_logs_a_coordinators_edit(case, login, coordinator):
     cell_post(login(coordinator), case, "Koordinatorens note")
-    assert case.access_log.filter(user=coordinator, what="edit").exists()
+    assert (
+        AuditEntry.objects.filter(
+            kind=AuditEntry.Kind.CONFIDENTIAL_VIEW, actor=coordinator, target=f"case {case.pk}"
+        )
+        .filter(detail="edit")
+        .exists()
+    )
 
 
 def test_it_exposes_the_cell_form_without_javascript(case, login, amr_a):

@@ -4,7 +4,7 @@ import subprocess
 from django.urls import reverse
 from pypdf import PdfReader
 
-from sten_i_skoen.models import CaseAccessLog
+from amg_portal.organisation.models import AuditEntry
 from sten_i_skoen.services import cell_save, escalation_create
 
 
@@ -42,7 +42,12 @@ def test_it_renders_an_a4_pdf_marked_confidential(case, login, amr_a):
 
 def test_the_coordinators_pdf_is_logged(case, login, coordinator):
     login(coordinator).get(reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}))
-    assert CaseAccessLog.objects.filter(case=case, user=coordinator, what="pdf").exists()
+    assert AuditEntry.objects.filter(
+        kind=AuditEntry.Kind.CONFIDENTIAL_VIEW,
+        actor=coordinator,
+        target=f"case {case.pk}",
+        detail="pdf",
+    ).exists()
 
 
 def test_it_exports_the_matrix_as_csv(case, login, leader_a, amr_a):

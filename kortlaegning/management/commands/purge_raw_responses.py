@@ -7,8 +7,9 @@ from kortlaegning import retention
 
 class Command(BaseCommand):
     help = (
-        "Replace the raw responses of rounds closed more than RESPONSE_RETENTION_DAYS ago by "
-        "aggregate rows and delete their free text (idempotent; run daily, e.g. from cron)."
+        "Delete the raw responses and free text of rounds closed more than "
+        "RESPONSE_RETENTION_DAYS ago; their figures stay in the result snapshot (idempotent; "
+        "run daily, e.g. from cron)."
     )
 
     def add_arguments(self, parser):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kortlaegning', '0003_roundevent_counts'),
+        ('kortlaegning', '0006_snapshot_closed_rounds'),
     ]
 
     operations = [

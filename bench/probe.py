@@ -1,0 +1,340 @@
+"""Inside one Django process (``bench.settings``): count queries, serve with gunicorn, time it.
+
+Called by ``bench/http_bench.py``; the database holds one ``build_large_dataset`` organisation.
+Logged-in pages use a session made by Django's own login for the root unit's leader.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Count
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from amg_portal.dashboard.largedata import ROOT_NAME
+from amg_portal.organisation.models import Membership, Role, Unit
+from bench import views
+from bench.loadgen import Browser, csrf_token, radio_answers, run_concurrently, summary_ms
+from handlingsplan.models import Cycle, Measure
+from kortlaegning import services
+from kortlaegning.models import Answer, Response, Round
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class World:
+    """What the benchmark needs from the dataset."""
+
+    def __init__(self) -> None:
+        self.root = Unit.objects.get_root_nodes().get(name=ROOT_NAME)
+        self.leader = Membership.objects.get(unit=self.root, role=Role.LEADER).user
+        tree = self.root.subtree()
+        self.faculty = tree.filter(depth=2).order_by("path").first() or self.root
+        self.mid = tree.filter(depth=3).order_by("path").first() or self.faculty
+        self.largest = (
+            Round.objects.filter(unit__in=tree, status=Round.Status.CLOSED)
+            .annotate(n=Count("responses"))
+            .order_by("-n", "-opens_on")
+            .first()
+        )
+        cycles = Cycle.objects.annotate(n=Count("measures")).order_by("-period_start")
+        self.apv = cycles.filter(unit=self.root).first()
+        self.pdf_cycles = {
+            f"{c.n} tiltag": c for c in (self.apv, cycles.filter(unit=self.faculty).first()) if c
+        }
+
+    def pages(self) -> dict[str, str]:
+        apv = f"/handlingsplan/enhed/{self.root.pk}/forloeb/{self.apv.pk}/apv/"
+        return {
+            "bare view": "/bench/bare/",
+            "results, largest round": f"/kortlaegning/runder/{self.largest.pk}/resultater/",
+            "dashboard, root unit": f"/overblik/?unit={self.root.pk}",
+            "dashboard, mid unit": f"/overblik/?unit={self.mid.pk}",
+            "unit page (mid unit)": f"/enheder/{self.mid.pk}/",
+            "round list": "/kortlaegning/",
+            "APV page": apv,
+        }
+
+    def data(self) -> dict[str, int]:
+        tree = self.root.subtree()
+        return {
+            "units": tree.count(),
+            "employees": Membership.objects.filter(unit__in=tree, role=Role.EMPLOYEE).count(),
+            "rounds": Round.objects.filter(unit__in=tree).count(),
+            "responses": Response.objects.count(),
+            "answers": Answer.objects.count(),
+            "tiltag": Measure.objects.count(),
+        }
+
+
+def _client() -> Client:
+    return Client(HTTP_HOST="localhost")
+
+
+def _count(client: Client, method: str, path: str, data: dict | None = None) -> tuple[int, object]:
+    with CaptureQueriesContext(connection) as queries:
+        if method == "GET":
+            response = client.get(path, secure=True)
+        else:
+            response = client.post(path, data or {}, secure=True)
+    if response.status_code >= 400:
+        raise RuntimeError(f"{method} {path} answered {response.status_code}")
+    return len(queries.captured_queries), response
+
+
+def count_queries(world: World, answer_round: Round, code: str) -> dict[str, int]:
+    """Queries per page for the root leader, and along one respondent's way through the answer."""
+    client = _client()
+    client.force_login(world.leader)
+    counts = {name: _count(client, "GET", path)[0] for name, path in world.pages().items()}
+    respondent = _client()
+    counts["exchange"], _ = _count(respondent, "GET", _code_path(answer_round, code))
+    steps = len(answer_round.levels_for(Response.Group.EMPLOYEES))
+    rng = random.Random(1)
+    for step in range(1, steps + 1):
+        page = respondent.get(_step_path(answer_round, step), secure=True).content.decode()
+        form = {"next": "1", **radio_answers(page, rng.choice)}
+        queries, response = _count(respondent, "POST", _step_path(answer_round, step), form)
+        counts["step" if step == 1 else "submit"] = queries
+    assert response.status_code == 302 and response["Location"].endswith("/tak/")
+    counts["answer submit (last POST)"] = counts["submit"]
+    return counts
+
+
+def _code_path(round: Round, code: str) -> str:
+    return f"/kortlaegning/svar/{round.pk}/k/{code}/"
+
+
+def _step_path(round: Round, step: int) -> str:
+    return f"/kortlaegning/svar/{round.pk}/trin/{step}/"
+
+
+def open_answer_round(world: World, codes: int) -> tuple[Round, list[str]]:
+    """A round on the first faculty that employees answer on all four levels (33 questions)."""
+    today = timezone.localdate()
+    round = services.round_create(
+        unit=world.faculty,
+        created_by=world.leader,
+        title="Benchmark-runde",
+        employee_levels="IGLO",
+        leader_levels="LO",
+        opens_on=today,
+        closes_on=today + dt.timedelta(days=14),
+    )
+    round = services.round_open(round=round, opened_by=world.leader)
+    made: list[str] = []
+    while len(made) < codes:
+        batch = min(services.MAX_CODES_PER_SHEET, codes - len(made))
+        made += services.codes_generate(round=round, unit=world.faculty, count=batch)
+    return round, made
+
+
+# --- gunicorn --------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn() -> tuple[subprocess.Popen, int]:
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "amg_portal.wsgi:application",
+         "--workers", "2", "--worker-class", "sync", "--bind", f"127.0.0.1:{port}",
+         "--timeout", "600", "--log-level", "warning"],
+        cwd=ROOT,
+        env=os.environ.copy(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            if Browser(port).request("GET", "/bench/bare/").status == 200:
+                return server, port
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def stop_gunicorn(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+# --- timings ---------------------------------------------------------------------------------
+
+
+def time_pages(port: int, session: str, pages: dict[str, str], requests: int) -> dict:
+    """Each page ``requests`` times, round-robin (so drift hits every page alike), after warm-up."""
+    browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
+    times: dict[str, list[float]] = {name: [] for name in pages}
+    for rnd in range(requests + 2):
+        for name, path in pages.items():
+            reply = browser.request("GET", path)
+            if reply.status != 200:
+                raise RuntimeError(f"GET {path} answered {reply.status}")
+            if rnd >= 2:
+                times[name].append(reply.seconds)
+    return {
+        name: dict(zip(("p50", "p95"), summary_ms(values), strict=True))
+        for name, values in times.items()
+    }
+
+
+def _respondent(port: int, round: Round, code: str, steps: int, rng: random.Random):
+    """Answer every step but the last over HTTP; return the timed last POST."""
+    browser = Browser(port)
+    reply = browser.request("GET", _code_path(round, code))
+    if reply.status != 302:
+        raise RuntimeError(f"exchanging a code answered {reply.status}")
+    for step in range(1, steps + 1):
+        page = browser.request("GET", _step_path(round, step)).body
+        form = {"csrfmiddlewaretoken": csrf_token(page), "next": "1"}
+        form |= radio_answers(page, rng.choice)
+        if step == steps:
+            break
+        reply = browser.request("POST", _step_path(round, step), form)
+        if reply.status != 302:
+            raise RuntimeError(f"step {step} answered {reply.status}")
+
+    def submit() -> float:
+        done = browser.request("POST", _step_path(round, steps), form)
+        if done.status != 302 or not done.headers.get("location", "").endswith("/tak/"):
+            raise RuntimeError(f"the final submit answered {done.status}")
+        return done.seconds
+
+    return submit
+
+
+def _bare_poster(port: int):
+    secret = _get_new_csrf_string()
+    browser = Browser(port, cookies={settings.CSRF_COOKIE_NAME: secret})
+    form = {"csrfmiddlewaretoken": _mask_cipher_secret(secret)}
+
+    def post() -> float:
+        reply = browser.request("POST", "/bench/bare-insert/", form)
+        if reply.status != 302:
+            raise RuntimeError(f"the bare INSERT answered {reply.status}")
+        return reply.seconds
+
+    return post
+
+
+def _prepare_respondents(port, round, codes, steps, rng, concurrency) -> list:
+    prepared: list = []
+
+    def prepare(code: str) -> float:
+        prepared.append(_respondent(port, round, code, steps, rng))
+        return 0.0
+
+    run_concurrently([lambda c=c: prepare(c) for c in codes], concurrency)
+    return prepared
+
+
+def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency, trials, rng):
+    """Final POSTs of fresh respondents vs the bare INSERT, alternating which goes first."""
+    steps = len(round.levels_for(Response.Group.EMPLOYEES))
+    results = []
+    for trial in range(1, trials + 1):
+        batch = [codes.pop() for _ in range(submits)]
+        prepared = _prepare_respondents(port, round, batch, steps, rng, concurrency)
+        bare = [_bare_poster(port) for _ in range(submits)]
+        order = ["submit", "bare"] if trial % 2 else ["bare", "submit"]
+        figures = {}
+        for kind in order:
+            wall, times = run_concurrently(prepared if kind == "submit" else bare, concurrency)
+            figures[kind] = (submits / wall, statistics.median(times) * 1000, times)
+        results.append(
+            {
+                "trial": trial,
+                "order": " then ".join(order),
+                "app_rps": figures["submit"][0],
+                "app_p50": figures["submit"][1],
+                "bare_rps": figures["bare"][0],
+                "bare_p50": figures["bare"][1],
+                "ratio": figures["submit"][0] / figures["bare"][0],
+                "app_times": figures["submit"][2],
+                "bare_times": figures["bare"][2],
+            }
+        )
+    return {"trials": results, "ratio": statistics.median(r["ratio"] for r in results)}
+
+
+def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
+    browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
+    out = {}
+    for name, cycle in world.pdf_cycles.items():
+        path = f"/handlingsplan/enhed/{cycle.unit_id}/forloeb/{cycle.pk}/apv.pdf"
+        times, size, failed = [], 0, ""
+        for _ in range(runs):
+            reply = browser.request("GET", path)
+            times.append(reply.seconds * 1000)
+            if reply.status != 200 or "pdf" not in reply.headers.get("content-type", ""):
+                failed = f"answered {reply.status} {reply.headers.get('location', '')}"
+            size = reply.length
+        out[name] = {
+            "first": times[0],
+            "later_p50": statistics.median(times[1:]) if len(times) > 1 else times[0],
+            "bytes": size,
+            "failed": failed,
+        }
+    return out
+
+
+def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {views.TABLE} (id bigserial PRIMARY KEY, on_date date)"
+        )
+    world = World()
+    answer_round, codes = open_answer_round(world, submits * trials + 1)
+    queries = count_queries(world, answer_round, codes.pop())
+    client = _client()
+    client.force_login(world.leader)
+    session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    server, port = start_gunicorn()
+    try:
+        pages = time_pages(port, session, world.pages(), requests)
+        submit = {}
+        if submits:
+            submit = submit_trials(
+                port,
+                answer_round,
+                codes,
+                submits=submits,
+                concurrency=concurrency,
+                trials=trials,
+                rng=rng,
+            )
+            for name, key in (
+                ("answer submit (last POST)", "app_times"),
+                ("bare INSERT", "bare_times"),
+            ):
+                values = [x for t in submit["trials"] for x in t.pop(key)]
+                pages[name] = dict(zip(("p50", "p95"), summary_ms(values), strict=True))
+        pdf = time_pdfs(port, session, world, pdf_runs) if pdf_runs else {}
+    finally:
+        stop_gunicorn(server)
+    stored = Response.objects.filter(round=answer_round).count()
+    if submits and stored != submits * trials + 1:
+        raise RuntimeError(f"{stored} responses stored for {submits * trials + 1} submits")
+    return {"data": world.data(), "queries": queries, "pages": pages, "submit": submit, "pdf": pdf}
