@@ -8,10 +8,15 @@ from __future__ import annotations
 
 import os
 import re
+import sys
+from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-from amg_portal.logredact import redact
+# The project's directory, wherever gunicorn is started from (systemd's WorkingDirectory or not).
+chdir = str(Path(__file__).resolve().parent)
+sys.path.insert(0, chdir)
+from amg_portal.logredact import redact  # noqa: E402
 
 wsgi_app = "amg_portal.wsgi:application"
 bind = [os.environ.get("BIND", "127.0.0.1:8000")]
@@ -60,3 +65,18 @@ class AccessLogger(Logger):
 
 
 logger_class = AccessLogger
+
+SUPPORTED_WORKERS = {"sync"}
+
+
+def on_starting(server):
+    """Refuse, in one line, a worker model the PDF time limit is not made for."""
+    cfg = server.cfg
+    worker = cfg.worker_class_str.rsplit(".", 1)[-1].lower().removesuffix("worker")
+    if worker not in SUPPORTED_WORKERS or cfg.threads > 1:
+        print(
+            f"amg-portal: gunicorn worker class {cfg.worker_class_str!r} with {cfg.threads} "
+            "threads is not supported; use the sync worker (docs/operations.md).",
+            file=sys.stderr,
+        )
+        raise SystemExit(1)

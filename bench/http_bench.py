@@ -110,8 +110,8 @@ def _machine() -> str:
         pass
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
     return (
-        f"{platform.node()}: nproc {os.cpu_count()}, memory {memory}, {platform.processor() or ''}"
-        f" load average {load}, Python {platform.python_version()}"
+        f"nproc {os.cpu_count()}, memory {memory}, load average {load} (1/5/15 min) at the end, "
+        f"Python {platform.python_version()}, {platform.machine()}"
     )
 
 
@@ -160,10 +160,11 @@ def _print(results: dict, scale: str) -> None:
     for name, timing in large["pages"].items():
         reference = "bare INSERT" if name.startswith("answer submit") else "bare view"
         bare = large["pages"][reference]["p50"]
-        s = small["pages"].get(name, {})
+        s = small["pages"].get(name)
+        s = f"{s['p50']:>8.0f}/{s['p95']:<8.0f}" if s else f"{'–':>8} {'':<8}"
+        t = f"{timing['p50']:>8.0f}/{timing['p95']:<8.0f}"
         print(
-            f"{name:<30} {s.get('p50', 0):>8.0f}/{s.get('p95', 0):<8.0f}"
-            f" {timing['p50']:>8.0f}/{timing['p95']:<8.0f} {timing['p50'] / bare:>7.1f}"
+            f"{name:<30} {s} {t} {timing['p50'] / bare:>7.1f}"
             f" {small['queries'].get(name, ''):>13} {large['queries'].get(name, ''):>6}"
         )
     submit = large["submit"]

@@ -300,22 +300,30 @@ def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
     return out
 
 
+def _say(text: str) -> None:
+    print(f"  {time.strftime('%H:%M:%S', time.gmtime())} UTC {text}", flush=True)
+
+
 def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {views.TABLE} (id bigserial PRIMARY KEY, on_date date)"
         )
     world = World()
+    data = world.data()  # before the benchmark adds its own round
     answer_round, codes = open_answer_round(world, submits * trials + 1)
+    _say("counting queries")
     queries = count_queries(world, answer_round, codes.pop())
     client = _client()
     client.force_login(world.leader)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     server, port = start_gunicorn()
     try:
+        _say(f"timing {len(world.pages())} pages × {requests} under gunicorn")
         pages = time_pages(port, session, world.pages(), requests)
         submit = {}
         if submits:
+            _say(f"submit trials: {trials} × {submits} final POSTs vs the bare INSERT")
             submit = submit_trials(
                 port,
                 answer_round,
@@ -331,10 +339,12 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
             ):
                 values = [x for t in submit["trials"] for x in t.pop(key)]
                 pages[name] = dict(zip(("p50", "p95"), summary_ms(values), strict=True))
+        if pdf_runs:
+            _say(f"APV PDFs: {', '.join(world.pdf_cycles)} × {pdf_runs}")
         pdf = time_pdfs(port, session, world, pdf_runs) if pdf_runs else {}
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()
     if submits and stored != submits * trials + 1:
         raise RuntimeError(f"{stored} responses stored for {submits * trials + 1} submits")
-    return {"data": world.data(), "queries": queries, "pages": pages, "submit": submit, "pdf": pdf}
+    return {"data": data, "queries": queries, "pages": pages, "submit": submit, "pdf": pdf}

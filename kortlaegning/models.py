@@ -317,6 +317,31 @@ class Invitation(models.Model):
         return self.email
 
 
+class InvitationMail(models.Model):
+    """An invitation or reminder e-mail waiting to be sent (the outbox).
+
+    Written in the same transaction as the invitation and sent after the commit, one message per
+    transaction, so an SMTP failure never undoes an invitation and a crash loses none. The row,
+    with the link in its body, is deleted once the relay has accepted the message; rows go with
+    their invitation when the round closes.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="mails")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("queued invitation e-mail")
+        verbose_name_plural = _("queued invitation e-mails")
+
+    def __str__(self) -> str:
+        return self.subject
+
+
 class LeaderParticipation(models.Model):
     """That a leader has answered a round (once); not which response is theirs."""
 

@@ -292,9 +292,7 @@ def _units_around(round: Round, unit: int | None) -> list[ResultUnit]:
     else:
         focus_q = Q(parent__isnull=True)
         around = Q(parent__parent__isnull=True)
-    rows = list(
-        snapshot_units.filter(focus_q | around).select_related("snapshot").order_by("path")
-    )
+    rows = list(snapshot_units.filter(focus_q | around).select_related("snapshot").order_by("path"))
     focus = next((u for u in rows if (u.pk == unit if unit else u.parent_id is None)), None)
     if focus is None:
         return _units_around(round, None) if unit else []

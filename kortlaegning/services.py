@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import hmac
+import logging
+import smtplib
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone, translation
@@ -23,6 +25,7 @@ from kortlaegning.models import (
     Answer,
     AnswerCode,
     Invitation,
+    InvitationMail,
     LeaderParticipation,
     LevelComment,
     Question,
@@ -34,6 +37,8 @@ from kortlaegning.models import (
     RoundQuestion,
 )
 from kortlaegning.snapshot import people_by_group, snapshot_build
+
+logger = logging.getLogger(__name__)
 
 MAX_CODES_PER_SHEET = 300
 MAX_INVITATIONS_PER_SEND = 500
@@ -363,7 +368,7 @@ def open_link_create(*, round: Round, token: str | None = None) -> str:
     return token
 
 
-def _send_invitation(invitation: Invitation, link: str, *, reminder: bool) -> None:
+def _queue_invitation(invitation: Invitation, link: str, *, reminder: bool) -> None:
     with translation.override("da"):
         subject = (
             _("Reminder: mapping of preventive efforts")
@@ -383,14 +388,29 @@ def _send_invitation(invitation: Invitation, link: str, *, reminder: bool) -> No
             "threshold": invitation.round.threshold,
             "closes_on": invitation.round.closes_on.strftime("%d.%m.%Y"),
         }
-    send_mail(subject, body, None, [invitation.email])
+    # A reminder carries a new link: a queued mail with the old one would only mislead.
+    InvitationMail.objects.filter(invitation=invitation).delete()
+    InvitationMail.objects.create(
+        invitation=invitation, subject=subject, body=body, next_attempt_at=timezone.now()
+    )
 
 
-@transaction.atomic
 def invitations_send(
     *, round: Round, unit: Unit, emails: Iterable[str], link_for: Callable[[str], str]
 ) -> int:
-    """Invite addresses not yet invited to ``round``; ``link_for(token)`` builds the URL."""
+    """Invite addresses not yet invited to ``round``; ``link_for(token)`` builds the URL.
+
+    The invitations and their e-mails are committed first; the e-mails go out afterwards.
+    """
+    invited = _invitations_queue(round=round, unit=unit, emails=emails, link_for=link_for)
+    invitation_mails_send()
+    return invited
+
+
+@transaction.atomic
+def _invitations_queue(
+    *, round: Round, unit: Unit, emails: Iterable[str], link_for: Callable[[str], str]
+) -> int:
     round = _locked(round)
     _check_collecting(round, Round.Collection.INVITATIONS)
     _check_in_round(round, unit)
@@ -418,14 +438,20 @@ def invitations_send(
                 purpose=tokens.Purpose.INVITATION, round_id=round.pk, token=token
             ),
         )
-        _send_invitation(invitation, link_for(token), reminder=False)
+        _queue_invitation(invitation, link_for(token), reminder=False)
         sent += 1
     return sent
 
 
-@transaction.atomic
 def invitations_remind(*, round: Round, link_for: Callable[[str], str]) -> int:
     """Send a fresh link to every invitee who has not answered (the old link stops working)."""
+    reminded = _invitations_remind_queue(round=round, link_for=link_for)
+    invitation_mails_send()
+    return reminded
+
+
+@transaction.atomic
+def _invitations_remind_queue(*, round: Round, link_for: Callable[[str], str]) -> int:
     round = _locked(round)
     _check_collecting(round, Round.Collection.INVITATIONS)
     sent = 0
@@ -437,9 +463,60 @@ def invitations_remind(*, round: Round, link_for: Callable[[str], str]) -> int:
         )
         invitation.reminders += 1
         invitation.save(update_fields=["token_hash", "reminders"])
-        _send_invitation(invitation, link_for(token), reminder=True)
+        _queue_invitation(invitation, link_for(token), reminder=True)
         sent += 1
     return sent
+
+
+def _retry_delay(attempts: int) -> datetime.timedelta:
+    """1, 2, 4 … minutes after each failure, at most an hour."""
+    return datetime.timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def invitation_mails_send(*, limit: int | None = None) -> tuple[int, int]:
+    """Send the queued invitation e-mails that are due; returns (sent, failed).
+
+    Each message is claimed with a row lock (other senders skip it), sent, and its row deleted in
+    one transaction; a failure is recorded and retried later with a growing delay.
+    """
+    sent = failed = 0
+    connection = get_connection()
+    try:
+        while limit is None or sent + failed < limit:
+            with transaction.atomic():
+                mail = (
+                    InvitationMail.objects.select_for_update(skip_locked=True)
+                    .select_related("invitation")
+                    .filter(next_attempt_at__lte=timezone.now())
+                    .order_by("next_attempt_at", "pk")
+                    .first()
+                )
+                if mail is None:
+                    break
+                message = EmailMessage(
+                    mail.subject, mail.body, None, [mail.invitation.email], connection=connection
+                )
+                try:
+                    message.send()
+                except (smtplib.SMTPException, OSError) as exc:
+                    connection.close()  # a fresh connection for the next message
+                    mail.attempts += 1
+                    mail.last_error = " ".join(str(exc).split())[:500]
+                    mail.next_attempt_at = timezone.now() + _retry_delay(mail.attempts)
+                    mail.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+                    logger.warning(
+                        "invitation e-mail %s failed (attempt %d): %s",
+                        mail.pk,
+                        mail.attempts,
+                        mail.last_error,
+                    )
+                    failed += 1
+                else:
+                    mail.delete()
+                    sent += 1
+    finally:
+        connection.close()
+    return sent, failed
 
 
 # --- answering ---------------------------------------------------------------------------------

@@ -82,13 +82,15 @@ def record_results_read(request_or_user, round, what: str) -> AuditEntry | None:
     """Audit a read of a round's results: every read by the coordinator, every export by anyone.
 
     ``round`` is a kortlaegning ``Round`` (its unit and pk are used); ``what`` says where the
-    results were read: "view", "dashboard", "export", "csv", "pdf", …. Returns the new row, or
+    results were read: "view", "dashboard", "question 12", "export", "export csv", "pdf", ….
+    An export is a ``what`` whose first word is in ``RESULT_EXPORTS``. Returns the new row, or
     None when the read is not one that is audited.
     """
     user, request = _reader(request_or_user)
     if user is None or not getattr(user, "is_authenticated", False):
         return None
-    if not user.coordinates and what not in RESULT_EXPORTS:
+    exported = what.split(" ", 1)[0] in RESULT_EXPORTS
+    if not (user.coordinates or exported):
         return None
     return record(
         kind=AuditEntry.Kind.RESULTS_READ,

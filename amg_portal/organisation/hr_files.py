@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -16,10 +17,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger("amg_portal.organisation.import")
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary Excel format (.xls)
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 250_000
+UNPACKED_FACTOR = 10  # an XLSX may unpack to this many times the size cap (zip bombs)
 
 
 class FileProblem(Exception):
@@ -165,13 +168,29 @@ def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list]]:
         ) from None
 
 
+def _check_unpacked_size(data: bytes) -> None:
+    """An XLSX is a zip: refuse one that unpacks to far more than a real export would."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except zipfile.BadZipFile:
+        raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
+    if unpacked > UNPACKED_FACTOR * max_bytes():
+        raise FileProblem(
+            _("The workbook unpacks to %(size)s, more than an HR export can be. Save it as CSV.")
+            % {"size": size_text(unpacked)}
+        )
+
+
 def _xlsx_lines(data: bytes) -> Iterator[tuple[int, list]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, IndexError, TypeError):
+    except Exception:  # openpyxl fails on a broken workbook in many ways (zip, XML, keys)
+        logger.info("unreadable XLSX upload", exc_info=True)
         raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
     return _xlsx_records(book, sheet)
 
@@ -180,7 +199,8 @@ def _xlsx_records(book, sheet) -> Iterator[tuple[int, list]]:
     try:
         for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             yield number, [_text(cell) for cell in cells]
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+    except Exception:  # the sheet is parsed lazily: its zip and XML errors surface here
+        logger.info("unreadable XLSX sheet", exc_info=True)
         raise FileProblem(_("The file is not a readable XLSX workbook.")) from None
     finally:
         book.close()

@@ -112,7 +112,8 @@ class _Enabled:
     """A switched-off OpenID Connect provider has no pages."""
 
     def dispatch(self, request, *args, **kwargs):
-        if not settings.OIDC_ENABLED:
+        # A method the view does not have still gets its 405 from Django.
+        if not settings.OIDC_ENABLED and hasattr(self, request.method.lower()):
             raise Http404
         return super().dispatch(request, *args, **kwargs)
 

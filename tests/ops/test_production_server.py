@@ -6,6 +6,7 @@ import io
 import os
 import re
 import subprocess
+import time
 
 from PIL import Image
 
@@ -110,7 +111,10 @@ def test_probes_answer_on_the_internal_address_and_stay_out_of_the_access_log(se
 
 def test_the_access_log_leaves_out_answer_codes(server, site):
     Client(server).get("/kortlaegning/svar/1/k/SECRET-CODE-42/")
-    log = (site.logs / "server.log").read_text()
+    deadline = time.monotonic() + 10  # gunicorn writes the line after the response
+    while "/kortlaegning/svar/1/k/" not in (log := (site.logs / "server.log").read_text()):
+        assert time.monotonic() < deadline, log[-2000:]
+        time.sleep(0.1)
     assert "/kortlaegning/svar/1/k/[redacted]/" in log
     assert "SECRET-CODE-42" not in log
 
@@ -127,3 +131,15 @@ def test_serve_refuses_in_one_line_without_a_database_url(site):
         "(postgres://user:password@host:5432/name)."
     ]
     assert os.path.exists(harness.ROOT / "scripts" / "serve.sh")
+
+
+def test_gunicorn_refuses_threaded_workers(site):
+    command = [str(harness.BIN / "gunicorn"), "--config", "gunicorn.conf.py", "--threads", "4"]
+    command += ["--bind", f"127.0.0.1:{harness.free_port()}"]
+    result = subprocess.run(
+        command, cwd=harness.ROOT, env=site.env(), capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0
+    assert "amg-portal: gunicorn worker class 'gthread' with 4 threads is not supported" in (
+        result.stderr
+    )

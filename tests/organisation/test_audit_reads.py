@@ -58,10 +58,11 @@ def test_it_takes_a_request_and_keeps_the_clients_address(coordinator, unit_a, s
 
 def test_an_ordinary_reader_viewing_results_is_not_audited(leader_a, unit_a):
     assert audit.record_results_read(leader_a, FakeRound(1, unit_a), "view") is None
+    assert audit.record_results_read(leader_a, FakeRound(1, unit_a), "question 4") is None
     assert not AuditEntry.objects.exists()
 
 
-@pytest.mark.parametrize("what", ["export", "csv", "pdf"])
+@pytest.mark.parametrize("what", ["export", "csv", "pdf", "export xlsx"])
 def test_every_export_of_results_is_audited(leader_a, unit_a, what):
     assert audit.record_results_read(leader_a, FakeRound(1, unit_a), what) is not None
     assert AuditEntry.objects.filter(kind="results_read", actor=leader_a, detail=what).exists()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import zipfile
 
 import pytest
 from django.test import Client
@@ -377,6 +378,31 @@ class TestProblems:
     def test_a_malformed_file_gets_a_clear_message(self, data, message):
         found = messages(check(units_data=data))
         assert len(found) == 1 and found[0].startswith(f"units file: {message}"), found
+
+    @pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/worksheets/sheet1.xml"])
+    def test_a_broken_workbook_gets_a_clear_message(self, part):
+        book = Workbook()
+        book.active.append(["unit_id", "parent_id", "name"])
+        good, broken = io.BytesIO(), io.BytesIO()
+        book.save(good)
+        with zipfile.ZipFile(good) as source, zipfile.ZipFile(broken, "w") as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                target.writestr(item, b"<broken" if item.filename == part else data)
+        found = messages(check(units_data=broken.getvalue()))
+        assert found == ["units file: The file is not a readable XLSX workbook."]
+
+    def test_a_workbook_that_unpacks_to_too_much_is_refused(self, settings):
+        settings.ORGANISATION_IMPORT_MAX_BYTES = 1024 * 1024
+        packed = io.BytesIO()
+        with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/worksheets/sheet1.xml", b" " * (11 * 1024 * 1024))
+        assert len(packed.getvalue()) < 1024 * 1024
+        found = messages(check(units_data=packed.getvalue()))
+        assert found == [
+            "units file: The workbook unpacks to 11 MB, more than an HR export can be. "
+            "Save it as CSV."
+        ]
 
     def test_a_file_above_the_cap_is_refused_before_reading(self, settings):
         settings.ORGANISATION_IMPORT_MAX_BYTES = 1024 * 1024

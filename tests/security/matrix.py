@@ -54,10 +54,15 @@ Kwargs = Callable[[Side], dict]
 Payload = Callable[[World, Side], dict]
 
 
+def no_object(side: Side) -> dict:
+    """The kwargs of a URL without an object (a list, a form, a coordinator's page)."""
+    return {}
+
+
 @dataclass(frozen=True)
 class Entry:
     right: Action | str
-    kwargs: Kwargs = lambda side: {}
+    kwargs: Kwargs = no_object
     # Allowed methods and the status of an allowed request (an int, or a set of acceptable ones).
     methods: dict[str, int | frozenset[int]] = field(default_factory=lambda: {"GET": 200})
     data: Payload | None = None
@@ -110,6 +115,18 @@ def _d(days: int = 0) -> str:
     return (today() + dt.timedelta(days=days)).isoformat()
 
 
+def _import_upload(world: World, side: Side) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.security.world import import_files
+
+    units, people = import_files(side.name)
+    return {
+        "units": SimpleUploadedFile("enheder.csv", units),
+        "people": SimpleUploadedFile("personer.csv", people),
+    }
+
+
 def _answer_public(token_ok: int):
     """Answer pages: anyone may open them; an unknown round is 404 (public by design)."""
 
@@ -128,8 +145,6 @@ def _answer_step(role: str, side: str, method: str) -> int:
 DJANGO_FORM_VIEW = "Django's FormView answers PUT like POST (CSRF applies as for POST)"
 DJANGO_INVALID_LINK = "Django answers an invalid reset link with its page before the method check"
 FORM = {"GET": 200, "POST": 302}
-# With single sign-on off (as in the suite) its endpoints do not exist: 404 to every method.
-SSO_OFF = dict.fromkeys(("GET", "POST", "PUT", "DELETE"), "single sign-on is off: 404, not 405")
 
 MATRIX: dict[str, Entry] = {
     # --- the project's own pages ---------------------------------------------------------------
@@ -184,6 +199,16 @@ MATRIX: dict[str, Entry] = {
     "personal_data_export": Entry(COORDINATOR_ONLY, kwargs=lambda side: {"pk": side.person.pk}),
     # --- organisation ---------------------------------------------------------------------------
     "organisation:unit_list": Entry(LOGIN),
+    "organisation:import": Entry(COORDINATOR_ONLY, methods=FORM, data=_import_upload),
+    "organisation:import_detail": Entry(
+        COORDINATOR_ONLY, kwargs=lambda s: {"pk": s.organisation_import.pk}
+    ),
+    "organisation:import_apply": Entry(
+        COORDINATOR_ONLY,
+        kwargs=lambda s: {"pk": s.organisation_import.pk},
+        methods={"POST": 302},
+        data=lambda w, s: {},
+    ),
     "organisation:unit_detail": Entry(Action.VIEW_UNIT, kwargs=lambda s: {"pk": s.unit.pk}),
     "organisation:unit_edit": Entry(
         Action.MANAGE_UNIT,
@@ -485,22 +510,12 @@ MATRIX: dict[str, Entry] = {
     # --- operations: probes for a load balancer, open to anyone, no data --------------------------
     "healthz": Entry(PUBLIC, public=lambda r, s, m: 200),
     "readyz": Entry(PUBLIC, public=lambda r, s, m: 200),
-    # --- single sign-on: not configured in the suite, so the endpoints do not exist ---------------
-    "oidc_login": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "oidc_callback": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "saml2_login": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    "saml2_acs": Entry(
-        PUBLIC, methods={"POST": 404}, public=lambda r, s, m: 404, known_gaps=SSO_OFF
-    ),
-    "saml2_metadata": Entry(PUBLIC, public=lambda r, s, m: 404, known_gaps=SSO_OFF),
-    # --- the coordinator's organisation import ----------------------------------------------------
-    "organisation:import": Entry(COORDINATOR_ONLY, methods={"GET": 200, "POST": 200}),
-    "organisation:import_detail": Entry(COORDINATOR_ONLY, kwargs=lambda s: {"pk": s.hr_import.pk}),
-    "organisation:import_apply": Entry(
-        COORDINATOR_ONLY,
-        kwargs=lambda s: {"pk": s.hr_import.pk},
-        methods={"POST": frozenset({302, 409})},
-    ),
+    # --- single sign-on: switched off in the suite, so its pages answer 404 -------------------
+    "oidc_login": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "oidc_callback": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "saml2_login": Entry(PUBLIC, public=lambda r, s, m: 404),
+    "saml2_acs": Entry(PUBLIC, methods={"POST": 404}, public=lambda r, s, m: 404),
+    "saml2_metadata": Entry(PUBLIC, public=lambda r, s, m: 404),
     # --- the answer pages' refusal, at a URL without the secret ---------------------------------
     "kortlaegning:answer_refused": Entry(
         PUBLIC,

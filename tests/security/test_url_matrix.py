@@ -15,7 +15,14 @@ from html.parser import HTMLParser
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.security.matrix import MATRIX, expected, missing_kwargs, mixed_kwargs, mixed_statuses
+from tests.security.matrix import (
+    MATRIX,
+    expected,
+    missing_kwargs,
+    mixed_kwargs,
+    mixed_statuses,
+    no_object,
+)
 from tests.security.world import (
     ANON,
     CODE,
@@ -189,7 +196,7 @@ OBJECT_URLS = [
     for n in URL_NAMES
     if n in MATRIX
     and MATRIX[n].right not in ("public", "login", "any_manage_round")
-    and n != "organisation:import"
+    and MATRIX[n].kwargs is not no_object
 ]
 
 

@@ -75,10 +75,10 @@ class Side:
     milestone: object = None
     meeting: object = None
     calendar_token: str = ""
+    organisation_import: object = None  # an HR import preview waiting to be applied
     person: User = None  # a person whose personal data the coordinator may see
     other: User = None  # a second person of the unit (a possible case participant)
     case_participants: set[str] = field(default_factory=set)
-    hr_import: object = None  # an organisation import preview (the coordinator's, not a unit's)
 
 
 @dataclass
@@ -184,6 +184,29 @@ def _plan(side: Side, today: dt.date) -> None:
     side.calendar_token = plan.calendar_token_create(user=leader)
 
 
+def import_files(side_name: str) -> tuple[bytes, bytes]:
+    """A small HR export (one new unit, one new person) for the organisation import pages."""
+    units = f"unit_id;parent_id;name\nM{side_name};;Matrix {side_name}\n".encode()
+    people = (
+        "person_id;email;full_name;unit_id\n"
+        f"P{side_name};p{side_name.lower()}@example.org;Person {side_name};M{side_name}\n"
+    ).encode()
+    return units, people
+
+
+def _organisation_import(side: Side, by: User) -> None:
+    from amg_portal.organisation.hr_import import plan_import
+
+    units, people = import_files(side.name)
+    side.organisation_import = OrganisationImport.objects.create(
+        source=OrganisationImport.Source.PAGE,
+        by=by,
+        units_data=units,
+        people_data=people,
+        plan_digest=plan_import(units_data=units, people_data=people).digest(),
+    )
+
+
 def build_world() -> World:
     """Both institutes with all their objects (takes about a second)."""
     today = timezone.localdate()
@@ -211,7 +234,6 @@ def build_world() -> World:
     a.case_participants = {LEADER_A, AMR, EMPLOYEE}
     _case(b, [], today)
     b.case_participants = {LEADER_B}
-    a.hr_import = b.hr_import = OrganisationImport.objects.create(
-        source=OrganisationImport.Source.PAGE, by=users[COORDINATOR]
-    )
+    for side in (a, b):
+        _organisation_import(side, users[COORDINATOR])
     return World(faculty=faculty, users=users, a=a, b=b)
