@@ -53,8 +53,14 @@ def test_a_demo_leader_logs_in_sees_their_units_switches_language_and_logs_out(
 
     if size == "phone":
         page.get_by_role("button", name="Vis menu").click()
-    page.get_by_role("button", name="English").click()
-    expect(page.get_by_role("heading", name="Sub-units")).to_be_visible()
+        # The menu slides open: click the language only once it has stopped moving.
+        expect(page.locator("#main-nav.show")).to_be_visible()
+        page.wait_for_timeout(400)
+    english = page.get_by_role("button", name="English")
+    expect(english).to_be_visible()
+    with page.expect_navigation():
+        english.click()
+    expect(page.get_by_role("heading", name="Sub-units")).to_be_visible(timeout=15_000)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Home").click() if size == "desktop" else page.goto(
         f"{live_server.url}/"
