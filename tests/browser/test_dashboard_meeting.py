@@ -10,6 +10,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from amg_portal.organisation.demo import DEMO_PASSWORD
+from tests.browser.helpers import switch_to_english
 from tests.kortlaegning.helpers import ensure_catalogue
 
 SHOTS = Path(tempfile.gettempdir()) / "dashboard-shots"
@@ -64,9 +65,7 @@ def test_it_shows_the_leader_every_panel_in_danish_and_english(page: Page, live_
     expect(page.get_by_role("heading", name="Makkerordning i feltsæsonen")).to_be_visible()
     page.go_back()
 
-    if size == "phone":
-        page.get_by_role("button", name="Vis menu").click()
-    page.get_by_role("button", name="English").click()
+    switch_to_english(page, phone=size == "phone")
     expect(main.get_by_role("heading", name="Next status meeting")).to_be_visible()
     page.screenshot(path=SHOTS / f"dashboard-en-{size}.png", full_page=True)
     assert problems == []

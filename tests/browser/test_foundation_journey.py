@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from amg_portal.organisation.demo import DEMO_PASSWORD, seed_organisation
+from tests.browser.helpers import switch_to_english
 
 SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -51,15 +52,7 @@ def test_a_demo_leader_logs_in_sees_their_units_switches_language_and_logs_out(
     expect(page.get_by_role("heading", name="Underenheder")).to_be_visible()
     page.screenshot(path=SHOTS / f"unit-da-{size}.png", full_page=True)
 
-    if size == "phone":
-        page.get_by_role("button", name="Vis menu").click()
-        # The menu slides open: click the language only once it has stopped moving.
-        expect(page.locator("#main-nav.show")).to_be_visible()
-        page.wait_for_timeout(400)
-    english = page.get_by_role("button", name="English")
-    expect(english).to_be_visible()
-    with page.expect_navigation():
-        english.click()
+    switch_to_english(page, phone=size == "phone")
     expect(page.get_by_role("heading", name="Sub-units")).to_be_visible(timeout=15_000)
     expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name="Home").click() if size == "desktop" else page.goto(

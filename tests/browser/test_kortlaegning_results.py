@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 from amg_portal.organisation.demo import DEMO_PASSWORD, seed_organisation
 from kortlaegning import demo as kortlaegning_demo
 from kortlaegning.models import Round
+from tests.browser.helpers import switch_to_english
 from tests.kortlaegning.helpers import ensure_catalogue
 
 SHOTS = Path("/tmp/kortlaegning-shots")  # noqa: S108 - screenshots for review
@@ -51,9 +52,7 @@ def test_it_shows_the_results_with_charts_and_tables(page: Page, live_server, de
     expect(page.locator("svg.amg-chart").first).to_be_visible()
     expect(page.get_by_role("table").first).to_be_visible()
     page.screenshot(path=SHOTS / f"results-da-{size}.png", full_page=True)
-    if size == "phone":
-        page.locator(".navbar-toggler").click()
-    page.get_by_role("button", name="English").click()
+    switch_to_english(page, phone=size == "phone")
     expect(page.get_by_role("heading", name="Employees")).to_be_visible()
     page.screenshot(path=SHOTS / f"results-en-{size}.png", full_page=True)
     page.goto(

@@ -127,7 +127,7 @@ def test_the_dashboard_shows_the_round_that_closed_last_with_the_day_it_closed(
     board = dashboard.dashboard(_scope(leader_a))
     assert board.heat_map.round.title == "Lukket sidst"
     html = login(leader_a).get(reverse("dashboard:index")).text
-    assert f"lukket {later.closed_at.day}." in html
+    assert f"lukket {timezone.localtime(later.closed_at).day}." in html
 
 
 def test_no_response_rate_above_100_percent(unit_a, leader_a):
