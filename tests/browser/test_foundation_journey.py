@@ -63,8 +63,13 @@ def test_a_demo_leader_logs_in_sees_their_units_switches_language_and_logs_out(
 
     if size == "phone":
         page.get_by_role("button", name="Show menu").click()
-    page.get_by_role("button", name="Log out").click()
-    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+        expect(page.locator("#main-nav.show")).to_be_visible()
+        page.wait_for_timeout(400)  # the menu slides open
+    log_out = page.get_by_role("button", name="Log out")
+    expect(log_out).to_be_visible()
+    with page.expect_navigation():
+        log_out.click()
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible(timeout=15_000)
     page.goto(f"{live_server.url}/")
     expect(page).to_have_url(f"{live_server.url}/konto/log-ind/?next=/")
     assert external == []
