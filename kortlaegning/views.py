@@ -36,16 +36,22 @@ def round_for_user(user: User, pk: int, action: Action) -> Round:
     return round
 
 
+def _may_open_results(user: User, round: Round) -> bool:
+    """A closed round's results by ``results.may_see_results``; before closing, those who will
+    see them may open the page (it says when results come)."""
+    if round.is_closed:
+        return results.may_see_results(user, round)
+    return can(user, Action.VIEW_RESULTS, round.unit)
+
+
 def results_round_for_user(user: User, pk: int) -> Round:
-    """A round whose results page the user may open: 404 for outsiders, 403 for members who may
-    not see its results (``results.may_see_results``; before closing, those who will may)."""
+    """A round whose results page the user may open: 404 for outsiders, 403 for members who
+    may not."""
     rounds = results.with_results_access(selectors.rounds_visible_to(user), user)
     round = get_object_or_404(rounds, pk=pk)
-    if round.is_closed and results.may_see_results(user, round):
-        return round
-    if not round.is_closed and can(user, Action.VIEW_RESULTS, round.unit):
-        return round  # the page says when results come
-    raise PermissionDenied
+    if not _may_open_results(user, round):
+        raise PermissionDenied
+    return round
 
 
 def _apply(form, error: ValidationError) -> None:
@@ -142,8 +148,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": can(user, Action.MANAGE_ROUND, unit),
         "may_collect": can(user, Action.COLLECT_RESPONSES, unit),
         "may_answer": selectors.rounds_for_leader(user).filter(pk=round.pk).exists(),
-        "may_see_results": (round.is_closed and results.may_see_results(user, round))
-        or (not round.is_closed and can(user, Action.VIEW_RESULTS, unit)),
+        "may_see_results": _may_open_results(user, round),
         "reopen_form": ReasonForm(),
     }
     return render(request, "kortlaegning/round_detail.html", context)

@@ -99,9 +99,9 @@ class OpenRound:
     @property
     def rate(self) -> int | None:
         """The response rate, only for collectors and only from the round's threshold up."""
-        if not self.may_see_rate or self.people < self.round.threshold or not self.headcount:
+        if not self.may_see_rate or self.people < self.round.threshold:
             return None
-        return round(100 * self.people / self.headcount)
+        return kortlaegning_results.response_rate(self.people, self.headcount)  # ≤ 100 %
 
     @property
     def too_few(self) -> bool:

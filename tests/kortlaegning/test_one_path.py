@@ -138,6 +138,10 @@ def test_no_response_rate_above_100_percent(unit_a, leader_a):
     assert top.headcount == sum(g.headcount for g in group)
     assert top.rate is None or top.rate <= 100
     assert results.response_rate(12, 5) == 100
+    open_round = dashboard.OpenRound(
+        round=Round(threshold=5), days_left=3, people=12, headcount=5, may_see_rate=True
+    )
+    assert open_round.rate == 100  # the dashboard's open rounds use the same capped rate
 
 
 @pytest.mark.parametrize("role", ["employee", "amg", "tr"])
