@@ -34,6 +34,7 @@ from kortlaegning import services
 from kortlaegning.models import Answer, Response, Round
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_ROUND_TITLE = "Benchmark-runde"
 
 
 class World:
@@ -129,7 +130,7 @@ def open_answer_round(world: World, codes: int) -> tuple[Round, list[str]]:
     round = services.round_create(
         unit=world.faculty,
         created_by=world.leader,
-        title="Benchmark-runde",
+        title=BENCH_ROUND_TITLE,
         employee_levels="IGLO",
         leader_levels="LO",
         opens_on=today,
@@ -300,6 +301,13 @@ def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
     return out
 
 
+def _remove_benchmark_rounds() -> None:
+    """Delete the benchmark's own answer rounds, so the dataset is as built for the next run."""
+    rounds = Round.objects.filter(title=BENCH_ROUND_TITLE)
+    Response.objects.filter(round__in=rounds).delete()
+    rounds.delete()
+
+
 def _say(text: str) -> None:
     print(f"  {time.strftime('%H:%M:%S', time.gmtime())} UTC {text}", flush=True)
 
@@ -309,6 +317,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {views.TABLE} (id bigserial PRIMARY KEY, on_date date)"
         )
+    _remove_benchmark_rounds()  # left by an earlier run on a reused dataset (BENCH_REUSE)
     world = World()
     data = world.data()  # before the benchmark adds its own round
     answer_round, codes = open_answer_round(world, submits * trials + 1)
@@ -345,6 +354,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()
+    _remove_benchmark_rounds()
     if submits and stored != submits * trials + 1:
         raise RuntimeError(f"{stored} responses stored for {submits * trials + 1} submits")
     return {"data": data, "queries": queries, "pages": pages, "submit": submit, "pdf": pdf}
