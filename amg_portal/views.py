@@ -11,7 +11,6 @@ from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
 from amg_portal.organisation import selectors
-from amg_portal.organisation.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -19,9 +18,9 @@ logger = logging.getLogger(__name__)
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """The user's roles, their units with sub-units, and the guide's four steps."""
+    """The user's roles, their units with the units right below them, and the guide's steps."""
     memberships = list(selectors.memberships_of(request.user))
-    units = Unit.objects.visible_to(request.user)
+    units = selectors.unit_window(request.user)
     return render(
         request,
         "home.html",

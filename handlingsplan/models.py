@@ -9,6 +9,8 @@ has started one, and it is attached when the next cycle is created).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -246,6 +248,26 @@ MEASURE_FIELDS = (
 )
 
 
+class MeasureQuerySet(models.QuerySet):
+    """The action plan's rules about tiltag, written once for every reader (pages, dashboard,
+    reminders, status meetings)."""
+
+    def active(self) -> MeasureQuerySet:
+        """Tiltag still being worked on: not done and not dropped."""
+        return self.exclude(status__in=Measure.CLOSED_STATUSES)
+
+    def on_agenda(self, day: dt.date) -> MeasureQuerySet:
+        """Active tiltag a status meeting held on ``day`` puts on its agenda: a follow-up due, a
+        milestone missed or the deadline passed. Each tiltag once (a subquery, not DISTINCT, so
+        counts and windows over the result count tiltag, not follow-ups)."""
+        due = self.active().filter(
+            Q(follow_ups__due_on__lte=day, follow_ups__done_on__isnull=True)
+            | Q(milestones__due_on__lt=day, milestones__done_on__isnull=True)
+            | Q(deadline__lt=day)
+        )
+        return self.model.objects.filter(pk__in=due.values("pk"))
+
+
 class Measure(models.Model):
     """A tiltag of the action plan (step 3)."""
 
@@ -261,6 +283,8 @@ class Measure(models.Model):
         RISK_FACTOR = "risk_factor", _("Risk factor")
         CASE_ACTION = "case_action", _("Sten-i-skoen action")
         OTHER = "other", _("Other")
+
+    CLOSED_STATUSES = (Status.DONE, Status.DROPPED)  # finished with: off agendas and reminders
 
     unit = models.ForeignKey(
         Unit, on_delete=models.CASCADE, related_name="measures", verbose_name=_("unit")
@@ -337,6 +361,8 @@ class Measure(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)
+
+    objects = MeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("measure")

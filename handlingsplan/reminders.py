@@ -48,7 +48,7 @@ class Item:
 
 def open_items(*, responsible: User | None = None, until: dt.date | None = None) -> list[Item]:
     """Open deadlines, milestones and follow-ups of active measures (3 queries)."""
-    measures = Measure.objects.exclude(status__in=[Measure.Status.DONE, Measure.Status.DROPPED])
+    measures = Measure.objects.active()
     measures = measures.filter(responsible__isnull=False)
     if responsible is not None:
         measures = measures.filter(responsible=responsible)

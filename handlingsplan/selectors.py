@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from amg_portal.organisation.access import Action, can
@@ -77,7 +77,7 @@ def my_measures(user: User) -> QuerySet[Measure]:
     """Active measures the user is responsible for, in units they may still read."""
     return (
         Measure.objects.filter(responsible=user, unit__in=apv_units(user))
-        .exclude(status__in=[Measure.Status.DONE, Measure.Status.DROPPED])
+        .active()
         .select_related("unit")
         .order_by("deadline", "pk")
     )
@@ -190,7 +190,7 @@ def cycle_overview(cycle: Cycle, *, confidential: bool) -> CycleOverview:
 
 
 def _is_overdue(measure: Measure, today: dt.date) -> bool:
-    if measure.status in (Measure.Status.DONE, Measure.Status.DROPPED):
+    if measure.status in Measure.CLOSED_STATUSES:
         return False
     if measure.deadline and measure.deadline < today:
         return True
@@ -249,9 +249,7 @@ def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocume
 
 def deadlines_of(user: User) -> list[tuple[str, dt.date, Measure, str]]:
     """The user's open deadlines, milestones and follow-ups: (kind, date, measure, label)."""
-    measures = Measure.objects.filter(responsible=user).exclude(
-        status__in=[Measure.Status.DONE, Measure.Status.DROPPED]
-    )
+    measures = Measure.objects.filter(responsible=user).active()
     items: list[tuple[str, dt.date, Measure, str]] = []
     for measure in measures.select_related("unit").prefetch_related("milestones", "follow_ups"):
         if measure.deadline:
@@ -263,3 +261,88 @@ def deadlines_of(user: User) -> list[tuple[str, dt.date, Measure, str]]:
             if follow_up.done_on is None:
                 items.append(("followup", follow_up.due_on, measure, measure.title))
     return sorted(items, key=lambda item: (item[1], item[2].pk))
+
+
+# --- APV status: the three-year rule -----------------------------------------------------------
+
+APV_MAX_AGE_YEARS = 3  # Arbejdsmiljøloven: the APV is revised at least every third year
+
+
+def apv_too_old_before(today: dt.date) -> dt.date:
+    """An APV whose cycle started before this day is due for revision."""
+    try:
+        return today.replace(year=today.year - APV_MAX_AGE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - APV_MAX_AGE_YEARS, day=28)
+
+
+@dataclass
+class ApvFlag:
+    unit: Unit
+    cycle_id: int | None
+    started: dt.date | None
+    too_old: bool
+    no_guidelines: bool
+    missing: bool
+
+
+@dataclass
+class ApvStatus:
+    flagged: list[ApvFlag] = field(default_factory=list)
+    checked: int = 0
+    more: int = 0
+
+
+def apv_status(
+    units: QuerySet[Unit], *, own: QuerySet[Unit], today: dt.date, limit: int
+) -> ApvStatus:
+    """Of ``units``, those whose APV is older than three years, has no follow-up guideline, or is
+    missing; at most ``limit`` flags, the rest counted.
+
+    A unit without a cycle of its own is covered by a cycle of a unit above it; it is flagged only
+    when nothing covers it, and one flag stands for its whole uncovered branch. Units outside
+    ``own`` (read from below, e.g. the institute above a research group) count only by an APV of
+    their own.
+
+    Two light queries whatever the number of tiltag and answers: the units (id, path, name and
+    whether they are the reader's own) and the latest cycle of every unit that has one; the tree
+    walk is done here, on tuples.
+    """
+    rows = list(
+        units.annotate(member=Exists(own.filter(pk=OuterRef("pk"))))
+        .order_by("path")
+        .values_list("pk", "path", "name", "member")
+    )
+    latest: dict[str, tuple[int, dt.date, str]] = {}
+    cycles = Cycle.objects.order_by("unit__path", "-period_start", "-pk").values_list(
+        "unit__path", "pk", "period_start", "guidelines"
+    )
+    for path, pk, started, guidelines in cycles:
+        latest.setdefault(path, (pk, started, guidelines))
+    too_old_before = apv_too_old_before(today)
+    result = ApvStatus()
+    uncovered: list[str] = []
+    for pk, path, name, member in rows:
+        cycle = latest.get(path)
+        if not member and cycle is None:
+            continue
+        result.checked += 1
+        covered = any(path[:end] in latest for end in range(len(path), 0, -Unit.steplen))
+        if not covered and any(path.startswith(p) for p in uncovered[-1:]):
+            continue  # its unit above is flagged already (units come in tree order)
+        flag = ApvFlag(
+            unit=Unit(pk=pk, path=path, name=name),
+            cycle_id=cycle[0] if cycle else None,
+            started=cycle[1] if cycle else None,
+            too_old=cycle is not None and cycle[1] < too_old_before,
+            no_guidelines=cycle is not None and not (cycle[2] or "").strip(),
+            missing=not covered,
+        )
+        if flag.missing:
+            uncovered.append(path)
+        if flag.too_old or flag.no_guidelines or flag.missing:
+            if len(result.flagged) < limit:
+                result.flagged.append(flag)
+            else:
+                result.more += 1
+    return result

@@ -473,15 +473,8 @@ def follow_up_add(*, measure: Measure, due_on: dt.date, user: User) -> FollowUp:
 
 def agenda_for(*, unit: Unit, on: dt.date) -> list[Measure]:
     """Active measures of the subtree with a follow-up due, deadline passed or milestone missed."""
-    active = Measure.objects.filter(unit__path__startswith=unit.path).exclude(
-        status__in=[Measure.Status.DONE, Measure.Status.DROPPED]
-    )
-    due = active.filter(
-        Q(follow_ups__due_on__lte=on, follow_ups__done_on__isnull=True)
-        | Q(milestones__due_on__lt=on, milestones__done_on__isnull=True)
-        | Q(deadline__lt=on)
-    )
-    return list(due.distinct().order_by("priority", "deadline", "pk"))
+    measures = Measure.objects.filter(unit__path__startswith=unit.path).on_agenda(on)
+    return list(measures.order_by("priority", "deadline", "pk"))
 
 
 @transaction.atomic

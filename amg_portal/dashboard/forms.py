@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Unit
 
 
 class DashboardFilterForm(forms.Form):
@@ -16,6 +14,7 @@ class DashboardFilterForm(forms.Form):
     unit = forms.IntegerField(
         label=_("Unit (with the units below it)"),
         required=False,
+        help_text=_("Show a unit to choose among the units right below it."),
         widget=forms.Select,
         error_messages={"invalid": _("Choose a unit from the list.")},
     )
@@ -32,16 +31,9 @@ class DashboardFilterForm(forms.Form):
         error_messages={"invalid": _("Enter a date, e.g. 2026-12-31.")},
     )
 
-    def __init__(self, *args, user: User, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        meetings = Unit.objects.permitting(user, Action.HOLD_MEETING).filter(pk=OuterRef("pk"))
-        viewing = Unit.objects.permitting(user, Action.VIEW_DASHBOARD).filter(pk=OuterRef("pk"))
-        units = list(
-            Unit.objects.visible_to(user)
-            .only("pk", "name", "depth", "path")
-            .annotate(may_meet=Exists(meetings), may_view=Exists(viewing))
-        )
-        self.units = units  # the page reuses them: who holds more than the reduced view
+    def offer_units(self, units: list[Unit]) -> None:
+        """The units to choose from: a bounded window of the tree around the chosen unit (its
+        ancestors, itself and its direct sub-units), indented by depth."""
         base = min((u.depth for u in units), default=1)
         self.fields["unit"].widget.choices = [("", _("All my units"))] + [
             (u.pk, "\u2003" * (u.depth - base) + u.name) for u in units

@@ -16,7 +16,7 @@ owning app's own rule for what a reader may see:
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import (
     Count,
@@ -32,13 +32,12 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.db.models.lookups import StartsWith
 
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import Unit, User
-from handlingsplan.models import Cycle, FollowUp, Measure, StatusMeeting
-from handlingsplan.selectors import apv_units
+from handlingsplan.models import FollowUp, Measure, StatusMeeting
+from handlingsplan.selectors import ApvStatus, apv_status, apv_units
 from kortlaegning import results as kortlaegning_results
 from kortlaegning.models import LEVEL_ORDER, Response, ResultUnit, Round
 from sten_i_skoen.models import Escalation
@@ -47,8 +46,6 @@ from sten_i_skoen.selectors import escalation_inbox, open_case_count
 LIST_LIMIT = 12  # rows a list panel shows; the rest is a count
 TREND_ROUNDS = 8  # rounds on the trend chart
 DUE_SOON_DAYS = 30
-APV_MAX_AGE_YEARS = 3
-CLOSED = [Measure.Status.DONE, Measure.Status.DROPPED]
 
 
 @dataclass(frozen=True)
@@ -357,7 +354,7 @@ def follow_ups(scope: Scope) -> FollowUps:
         done_on__isnull=True,
         due_on__lte=horizon,
         measure__unit__in=scope.apv_units(),
-    ).exclude(measure__status__in=CLOSED)
+    ).exclude(measure__status__in=Measure.CLOSED_STATUSES)
     late = Q(due_on__lt=scope.today)
     items = list(
         due.select_related("measure__unit", "measure__responsible")
@@ -394,16 +391,26 @@ class Escalations:
 
 
 def escalations(scope: Scope) -> Escalations:
-    """Escalations received in scope: counts by status and the leader's inbox (two queries)."""
+    """Escalations received in scope: counts by status, and first those the user answers
+    (sten-i-skoen's inbox rule) as the leader's list, in one query (the counts ride along as
+    window aggregates; what a leader answers is always also received in scope)."""
     received = Escalation.objects.filter(to_unit__in=scope.units(Action.HOLD_MEETING)).filter(
         scope.in_period("created_at__date")
     )
-    counts = {s: 0 for s in Escalation.Status.values}
-    for row in received.values("status").annotate(n=Count("pk")).order_by():
-        counts[row["status"]] = row["n"]
-    inbox = escalation_inbox(scope.user).filter(to_unit__in=scope.units())
-    items = list(inbox.filter(scope.in_period("created_at__date"))[:LIST_LIMIT])
-    return Escalations(counts=counts, items=items)
+    inbox = escalation_inbox(scope.user).filter(pk=OuterRef("pk"))
+    rows = list(
+        received.select_related("to_unit", "case__unit")
+        .annotate(
+            mine=Exists(inbox),
+            **{
+                f"n_{status}": Window(Count("pk", filter=Q(status=status)))
+                for status in Escalation.Status.values
+            },
+        )
+        .order_by("-mine", "status", "-created_at", "pk")[:LIST_LIMIT]
+    )
+    counts = {s: getattr(rows[0], f"n_{s}") if rows else 0 for s in Escalation.Status.values}
+    return Escalations(counts=counts, items=[r for r in rows if r.mine])
 
 
 def open_cases(scope: Scope) -> int:
@@ -421,22 +428,6 @@ class NextMeeting:
     more: int = 0
 
 
-def _agenda_now(scope: Scope) -> QuerySet[Measure]:
-    """What a meeting held today would put on its agenda (handlingsplan's ``agenda_for`` rule)."""
-    today = scope.today
-    due = (
-        Measure.objects.filter(unit__in=scope.apv_units())
-        .exclude(status__in=CLOSED)
-        .filter(
-            Q(follow_ups__due_on__lte=today, follow_ups__done_on__isnull=True)
-            | Q(milestones__due_on__lt=today, milestones__done_on__isnull=True)
-            | Q(deadline__lt=today)
-        )
-    )
-    # A subquery instead of DISTINCT, so the window count below counts each tiltag once.
-    return Measure.objects.filter(pk__in=due.values("pk"))
-
-
 def next_meeting(scope: Scope) -> NextMeeting:
     """The next status meeting in scope with its agenda (two queries)."""
     meeting = (
@@ -445,7 +436,11 @@ def next_meeting(scope: Scope) -> NextMeeting:
         .order_by("held_on", "pk")
         .first()
     )
-    agenda = meeting.agenda.all() if meeting else _agenda_now(scope)
+    agenda = (
+        meeting.agenda.all()
+        if meeting
+        else Measure.objects.filter(unit__in=scope.apv_units()).on_agenda(scope.today)
+    )
     rows = list(
         agenda.select_related("unit", "responsible")
         .annotate(total=Window(Count("pk")))
@@ -455,74 +450,13 @@ def next_meeting(scope: Scope) -> NextMeeting:
     return NextMeeting(meeting=meeting, agenda=rows, more=more)
 
 
-# --- APV age -------------------------------------------------------------------------------------
+# --- APV age ------------------------------------------------------------------------------------
 
 
-@dataclass
-class ApvFlag:
-    unit: Unit
-    cycle_id: int | None
-    started: dt.date | None
-    too_old: bool
-    no_guidelines: bool
-    missing: bool
-
-
-@dataclass
-class ApvFlags:
-    flagged: list[ApvFlag] = field(default_factory=list)
-    checked: int = 0
-    more: int = 0
-
-
-def apv_flags(scope: Scope) -> ApvFlags:
-    """Units whose APV is older than three years or has no follow-up guideline (one query).
-
-    A unit without a cycle of its own is covered by a cycle of a unit above it; it is flagged only
-    when nothing covers it.
-    """
-    latest = Cycle.objects.filter(unit=OuterRef("pk")).order_by("-period_start", "-pk")
-    covering = Cycle.objects.filter(StartsWith(OuterRef("path"), F("unit__path")))
-    units = scope.apv_units().annotate(
-        cycle_id=Subquery(latest.values("pk")[:1]),
-        started=Subquery(latest.values("period_start")[:1]),
-        guidelines=Subquery(latest.values("guidelines")[:1]),
-        covered=Exists(covering),
-        member=Exists(scope.units().filter(pk=OuterRef("pk"))),
-    )
-    limit = _years_before(scope.today, APV_MAX_AGE_YEARS)
-    result = ApvFlags()
-    uncovered: list[str] = []
-    for unit in units.order_by("path"):
-        if not unit.member and unit.cycle_id is None:
-            continue  # a unit above the user's own (read from below) is judged by its own APV only
-        result.checked += 1
-        if not unit.covered and any(unit.path.startswith(p) for p in uncovered):
-            continue  # its unit above is flagged already: one flag for the whole branch
-        own = unit.cycle_id is not None
-        flag = ApvFlag(
-            unit=unit,
-            cycle_id=unit.cycle_id,
-            started=unit.started,
-            too_old=own and unit.started < limit,
-            no_guidelines=own and not (unit.guidelines or "").strip(),
-            missing=not unit.covered,
-        )
-        if flag.missing:
-            uncovered.append(unit.path)
-        if flag.too_old or flag.no_guidelines or flag.missing:
-            if len(result.flagged) < LIST_LIMIT:
-                result.flagged.append(flag)
-            else:
-                result.more += 1
-    return result
-
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def apv_flags(scope: Scope) -> ApvStatus:
+    """Units in scope whose APV is too old, lacks follow-up guidelines or is missing, by
+    handlingsplan's rule (one query)."""
+    return apv_status(scope.apv_units(), own=scope.units(), today=scope.today, limit=LIST_LIMIT)
 
 
 # --- the whole page ------------------------------------------------------------------------------
@@ -540,15 +474,7 @@ class Dashboard:
     escalations: Escalations | None
     open_cases: int | None
     next_meeting: NextMeeting
-    apv: ApvFlags
-
-
-def holds_meetings(scope: Scope, units: list[Unit]) -> bool:
-    """Does the user hold a role with more than the employee's reduced view in scope? From the
-    filter's unit list, annotated with ``may_meet`` (no query of its own)."""
-    return any(
-        u.may_meet for u in units if scope.unit is None or u.path.startswith(scope.unit.path)
-    )
+    apv: ApvStatus
 
 
 def dashboard(scope: Scope, *, staff: bool | None = None) -> Dashboard:

@@ -9,7 +9,8 @@ from django.views.decorators.http import require_http_methods
 
 from amg_portal.dashboard import figures, selectors
 from amg_portal.dashboard.forms import DashboardFilterForm
-from amg_portal.organisation.access import Action, unit_for_user
+from amg_portal.organisation.access import Action, can, holds_in, unit_for_user
+from amg_portal.organisation.selectors import unit_window
 
 
 def _panels(board: selectors.Dashboard) -> list[tuple[str, str]]:
@@ -29,19 +30,19 @@ def _panels(board: selectors.Dashboard) -> list[tuple[str, str]]:
 
 def _context(request: HttpRequest) -> dict:
     """Filter → scope (the unit through the access module: 404 if not visible) → panels."""
-    form = DashboardFilterForm(request.GET or None, user=request.user)
+    form = DashboardFilterForm(request.GET or None)
     data: dict = {}
     if form.is_bound:
         form.is_valid()  # apply whatever was valid; the errors are shown on the form
         data = form.cleaned_data
     pk = data.get("unit")
-    unit = None
-    if pk is not None:
-        # The filter already loaded the units the access module lets the user see, each marked
-        # with VIEW_DASHBOARD; anything else goes through unit_for_user for its 404/403 (audited).
-        unit = next((u for u in form.units if u.pk == pk and u.may_view), None)
-        if unit is None:
-            unit = unit_for_user(request.user, pk, Action.VIEW_DASHBOARD)
+    units = unit_window(request.user, pk)  # the chosen unit comes with its window
+    form.offer_units(units)
+    unit = next((u for u in units if u.pk == pk), None)
+    if pk is not None and (unit is None or not can(request.user, Action.VIEW_DASHBOARD, unit)):
+        # The access module decides: 404 for a unit the user may not see, 403 without the right
+        # (audited).
+        unit = unit_for_user(request.user, pk, Action.VIEW_DASHBOARD)
     scope = selectors.Scope(
         user=request.user,
         unit=unit,
@@ -49,7 +50,7 @@ def _context(request: HttpRequest) -> dict:
         end=data.get("end"),
         today=timezone.localdate(),
     )
-    board = selectors.dashboard(scope, staff=selectors.holds_meetings(scope, form.units))
+    board = selectors.dashboard(scope, staff=holds_in(request.user, Action.HOLD_MEETING, unit))
     return {
         "form": form,
         "board": board,

@@ -16,12 +16,13 @@ The table ``RIGHTS`` is the default from DESIGN.md ("Who may do what").
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import reduce
+from operator import or_
 from typing import TYPE_CHECKING
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
-from django.db.models.lookups import StartsWith
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from treebeard.mp_tree import MP_NodeManager, MP_NodeQuerySet
 
@@ -86,18 +87,45 @@ def _is_coordinator(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.coordinates)
 
 
-def roles_on(user: User, unit: Unit) -> frozenset[str]:
-    """The roles ``user`` holds on ``unit`` or any unit above it (one query, cached per user)."""
+# The user's roles, loaded once per user object. A membership saved or deleted, or a unit saved
+# (its path may have moved), bumps the generation, so no cached role list outlives a change; the
+# HR import, which writes in bulk without signals, bumps it itself.
+_generation = 0
+
+
+def forget_roles() -> None:
+    """Every role list cached on a user object is stale from now on."""
+    global _generation
+    _generation += 1
+
+
+def role_paths(user: User) -> tuple[tuple[str, str], ...]:
+    """(unit path, role) for every role ``user`` holds: one query per user object (and again only
+    after a membership or a unit changed). Every rule below is a prefix test on these paths."""
     if not _is_active_user(user):
-        return frozenset()
-    cache = user.__dict__.setdefault("_amg_roles_cache", {})
-    if unit.path not in cache:
-        cache[unit.path] = frozenset(
-            _membership_model()
-            .objects.filter(user=user, unit__path__in=unit.ancestor_paths())
-            .values_list("role", flat=True)
-        )
-    return cache[unit.path]
+        return ()
+    cached = user.__dict__.get("_amg_role_paths")
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    generation = _generation
+    rows = tuple(_membership_model().objects.filter(user=user).values_list("unit__path", "role"))
+    user.__dict__["_amg_role_paths"] = (generation, rows)
+    return rows
+
+
+def roles_on(user: User, unit: Unit) -> frozenset[str]:
+    """The roles ``user`` holds on ``unit`` or any unit above it (no query once the user's roles
+    are loaded)."""
+    return frozenset(role for path, role in role_paths(user) if unit.path.startswith(path))
+
+
+def subtree_roots(paths: set[str]) -> list[str]:
+    """The paths of ``paths`` that no other path of it lies above, sorted."""
+    roots: list[str] = []
+    for path in sorted(paths):  # an ancestor sorts before its descendants
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
 
 
 def can(user: User, action: Action, unit: Unit) -> bool:
@@ -141,9 +169,20 @@ def require_coordinator(user: User) -> None:
 
 def works_in(user: User, unit: Unit) -> bool:
     """Does the user hold any role on ``unit`` or below it (an employee of the unit)?"""
-    if not _is_active_user(user):
-        return False
-    return _membership_model().objects.filter(user=user, unit__path__startswith=unit.path).exists()
+    return any(path.startswith(unit.path) for path, _ in role_paths(user))
+
+
+def holds_in(user: User, action: Action, unit: Unit | None) -> bool:
+    """May ``user`` do ``action`` on ``unit``, on a unit above it or on any unit below it (anywhere
+    at all when ``unit`` is None)? No query once the user's roles are loaded."""
+    if _is_coordinator(user):
+        return action not in COORDINATOR_EXCLUDED
+    rights = RIGHTS[action]
+    return any(
+        role in rights
+        and (unit is None or path.startswith(unit.path) or unit.path.startswith(path))
+        for path, role in role_paths(user)
+    )
 
 
 def unit_for_user(user: User, pk: int | str, action: Action = Action.VIEW_UNIT) -> Unit:
@@ -186,12 +225,12 @@ class UnitQuerySet(MP_NodeQuerySet):
     """Unit queries scoped to what a user may see or do."""
 
     def _covered_by_roles(self, user, roles) -> QuerySet:
-        # One query: a unit is covered when the user holds one of ``roles`` on a unit whose path
-        # is a prefix of this unit's path (the unit itself or an ancestor).
-        covering = _membership_model().objects.filter(
-            StartsWith(OuterRef("path"), F("unit__path")), user=user, role__in=roles
-        )
-        return self.filter(Exists(covering))
+        # A unit is covered when the user holds one of ``roles`` on it or on a unit above it: its
+        # path starts with one of a few literal prefixes (an index range scan, cheap to build).
+        roots = subtree_roots({path for path, role in role_paths(user) if role in roles})
+        if not roots:
+            return self.none()
+        return self.filter(reduce(or_, (Q(path__startswith=root) for root in roots)))
 
     def visible_to(self, user) -> QuerySet:
         """Units the user holds any role on, with their subtrees; everything for the coordinator."""
@@ -212,10 +251,15 @@ class UnitQuerySet(MP_NodeQuerySet):
             return self.all()
         if not _is_active_user(user):
             return self.none()
-        below = _membership_model().objects.filter(
-            StartsWith(F("unit__path"), OuterRef("path")), user=user
-        )
-        return self.filter(Exists(below))
+        steplen = self.model.steplen
+        above = {
+            path[:end]
+            for path, _ in role_paths(user)
+            for end in range(steplen, len(path) + 1, steplen)
+        }
+        if not above:
+            return self.none()
+        return self.filter(path__in=sorted(above))
 
     def permitting(self, user, action: Action) -> QuerySet:
         """Units on which the user may do ``action``."""

@@ -6,15 +6,16 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from amg_portal.organisation.models import Unit
+from amg_portal.organisation.access import role_paths
 
 
 def _nav_items(user) -> list[dict]:
     if not user.is_authenticated:
         return []
     items = [("home", "home", _("Home"))]
-    # Everything below is about units: only for people who hold a role somewhere (one query).
-    if user.coordinates or Unit.objects.visible_to(user).exists():
+    # Everything below is about units: only for people who hold a role somewhere (the user's
+    # roles, loaded once per request by the access module).
+    if user.coordinates or role_paths(user):
         items += [
             ("dashboard", "dashboard:index", _("Dashboard")),
             ("units", "organisation:unit_list", _("Units")),

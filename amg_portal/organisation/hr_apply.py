@@ -19,6 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from amg_portal.organisation import audit, bulk
+from amg_portal.organisation.access import forget_roles
 from amg_portal.organisation.hr_import import Plan
 from amg_portal.organisation.models import (
     AuditEntry,
@@ -51,6 +52,7 @@ def apply_plan(*, plan: Plan, record: OrganisationImport) -> None:
     _audit(plan, record, unit_keys, user_keys)
     if any("layout" in row for row in plan.unit_rows.values()):
         _check_tree()
+    forget_roles()  # written in bulk, without signals: every cached role list is stale
 
 
 def _apply_units(plan: Plan, now) -> dict[object, int]:

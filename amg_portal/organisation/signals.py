@@ -1,15 +1,19 @@
-"""Login events into the audit log, and the login time into the session.
+"""Login events into the audit log, the login time into the session, and stale role lists.
 
 We otherwise keep side effects out of signals, but Django's auth signals are the one place every
-login path (our login page, the admin's, a password reset) reports through.
+login path (our login page, the admin's, a password reset) reports through, and a membership or
+unit can change from the admin as well as from our services: either makes every cached role list
+(``access.role_paths``) stale.
 """
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from amg_portal.organisation import audit
+from amg_portal.organisation.access import forget_roles
 from amg_portal.organisation.middleware import session_started
-from amg_portal.organisation.models import AuditEntry
+from amg_portal.organisation.models import AuditEntry, Membership, Unit
 
 
 @receiver(user_logged_in, dispatch_uid="amg_audit_login")
@@ -32,3 +36,11 @@ def _login_failed(sender, credentials, request=None, **kwargs):
         actor_name=str(credentials.get("username", "")),
         request=request,
     )
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="amg_roles_membership_saved")
+@receiver(post_delete, sender=Membership, dispatch_uid="amg_roles_membership_deleted")
+@receiver(post_save, sender=Unit, dispatch_uid="amg_roles_unit_saved")
+@receiver(post_delete, sender=Unit, dispatch_uid="amg_roles_unit_deleted")
+def _roles_changed(sender, **kwargs):
+    forget_roles()

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from amg_portal.organisation.models import Membership, Role, User
+from amg_portal.organisation.access import role_paths
+from amg_portal.organisation.models import Role, User
 
 DEVICE_NAME = "Authenticator"
 
@@ -18,7 +19,7 @@ def second_factor_required(user: User) -> bool:
     """Leaders and the coordinator must use a second factor when the setting says so."""
     if not settings.OTP_REQUIRED_FOR_LEADERS or not user.is_authenticated:
         return False
-    return user.coordinates or Membership.objects.filter(user=user, role=Role.LEADER).exists()
+    return user.coordinates or any(role == Role.LEADER for _, role in role_paths(user))
 
 
 def confirmed_device(user: User) -> TOTPDevice | None:

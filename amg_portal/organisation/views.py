@@ -25,7 +25,7 @@ from amg_portal.organisation.forms import (
     TokenForm,
     UnitForm,
 )
-from amg_portal.organisation.models import AuditEntry, Unit, User
+from amg_portal.organisation.models import AuditEntry, User
 
 
 def _remember_language(response: HttpResponse, language: str) -> HttpResponse:
@@ -154,7 +154,7 @@ def second_factor_remove(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def unit_list(request: HttpRequest) -> HttpResponse:
-    units = Unit.objects.visible_to(request.user)
+    units = selectors.unit_window(request.user)
     return render(request, "organisation/unit_list.html", {"forest": selectors.unit_forest(units)})
 
 
@@ -162,14 +162,10 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     unit = unit_for_user(request.user, pk, Action.VIEW_UNIT)
-    subtree = Unit.objects.visible_to(request.user).filter(path__startswith=unit.path)
-    forest = selectors.unit_forest(subtree)
-    visible_paths = set(
-        Unit.objects.visible_to(request.user)
-        .filter(path__in=unit.ancestor_paths()[:-1])
-        .values_list("path", flat=True)
-    )
-    breadcrumbs = [u for u in unit.ancestors() if u.path in visible_paths]
+    # The unit, its visible ancestors and its direct sub-units: deeper units are a click away.
+    window = selectors.unit_window(request.user, unit.pk)
+    forest = selectors.unit_forest([u for u in window if u.path.startswith(unit.path)])
+    breadcrumbs = [u for u in window if len(u.path) < len(unit.path)]
     return render(
         request,
         "organisation/unit_detail.html",
@@ -178,7 +174,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "children": forest[0].children if forest else [],
             "breadcrumbs": breadcrumbs,
             "members": selectors.unit_members(unit),
-            "subtree_headcount": sum(node.headcount for node in subtree),
+            "subtree_headcount": forest[0].people if forest else unit.headcount,
             "may_manage": can(request.user, Action.MANAGE_UNIT, unit),
         },
     )

@@ -5,7 +5,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from amg_portal.organisation.access import Action, can, require, roles_on, unit_for_user
+from amg_portal.organisation.access import (
+    Action,
+    can,
+    require,
+    role_paths,
+    roles_on,
+    unit_for_user,
+)
 from amg_portal.organisation.models import Role, Unit, User
 from tests.conftest import give_role, make_user
 from tests.security.rights_table import allowed as table_allows
@@ -33,7 +40,19 @@ def test_visible_units_take_one_query_whatever_the_number_of_roles(
     for unit in (unit_a, group_a1, unit_b):
         give_role(user, unit, Role.AMG)
     with django_assert_num_queries(1):
+        role_paths(user)  # the user's roles: one query per user object
+    with django_assert_num_queries(1):
         assert len(list(Unit.objects.visible_to(user))) == 3
+
+
+def test_a_changed_role_is_seen_by_the_same_user_object(leader_a, unit_b):
+    assert not can(leader_a, Action.VIEW_UNIT, unit_b)
+    give_role(leader_a, unit_b, Role.EMPLOYEE)
+    assert can(leader_a, Action.VIEW_UNIT, unit_b)
+    assert unit_b in Unit.objects.visible_to(leader_a)
+    leader_a.memberships.filter(unit=unit_b).delete()
+    assert not can(leader_a, Action.VIEW_UNIT, unit_b)
+    assert unit_b not in Unit.objects.visible_to(leader_a)
 
 
 def test_roles_on_are_cached_per_user_object(leader_a, group_a1, django_assert_num_queries):
@@ -116,5 +135,6 @@ def test_people_below_a_unit_are_its_employees_too(employee_a, unit_a, group_a1,
 
 
 def test_members_below_take_one_query(employee_a, unit_a, django_assert_num_queries):
+    role_paths(employee_a)
     with django_assert_num_queries(1):
         list(Unit.objects.with_members_below(employee_a))

@@ -122,10 +122,32 @@ def test_the_edit_page_refuses_other_methods(login, leader_a, group_a1):
 
 
 def test_the_coordinator_sees_every_unit(login, coordinator, unit_a, unit_b, group_a1):
-    response = login(coordinator).get(reverse("organisation:unit_list"))
+    client = login(coordinator)
+    text = client.get(reverse("organisation:unit_list")).content.decode()
+    # Two levels at a time (a page's size follows the tree's shape, not its size) ...
+    assert all(name in text for name in ["Fakultet", "Institut A", "Institut B"])
+    assert "Gruppe A1" not in text and "1 enhed under" in text
+    # ... and every unit is a click further down.
+    detail = client.get(reverse("organisation:unit_detail", args=[unit_a.pk])).content.decode()
+    assert "Gruppe A1" in detail
+    assert client.get(edit(unit_b)).status_code == 200
+
+
+def test_the_unit_page_shows_direct_sub_units_with_what_lies_below(
+    login, coordinator, faculty, unit_a, group_a1, django_assert_max_num_queries
+):
+    from amg_portal.organisation.services import unit_create
+
+    deep = unit_create(parent=group_a1, name="Dybt nede", kind="group", headcount=4)
+    client = login(coordinator)
+    client.get(reverse("organisation:unit_detail", args=[faculty.pk]))
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("organisation:unit_detail", args=[faculty.pk]))
     text = response.content.decode()
-    assert all(name in text for name in ["Fakultet", "Institut A", "Institut B", "Gruppe A1"])
-    assert login(coordinator).get(edit(unit_b)).status_code == 200
+    assert "Institut A" in text and "Gruppe A1" not in text and deep.name not in text
+    assert "2 enheder under" in text  # Gruppe A1 and the one below it
+    total = faculty.headcount + unit_a.headcount + group_a1.headcount + 4
+    assert response.context["subtree_headcount"] == total
 
 
 def test_navigation_shows_each_role_what_it_can_do(login, coordinator, employee_a, leader_a):
