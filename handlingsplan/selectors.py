@@ -47,19 +47,6 @@ def sees_confidential(user: User, unit: Unit) -> bool:
     return can(user, Action.EDIT_PLAN, unit)
 
 
-def unit_people(unit: Unit) -> QuerySet[User]:
-    """Users holding a role on the unit, above it or in its subtree."""
-    return (
-        User.objects.filter(
-            Q(memberships__unit__path__startswith=unit.path)
-            | Q(memberships__unit__path__in=unit.ancestor_paths()),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
-
-
 def cycles_for(user: User) -> QuerySet[Cycle]:
     """Cycles of the units whose APV the user may read, with their measure counts."""
     return (

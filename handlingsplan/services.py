@@ -20,7 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Level, Prevention
-from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.selectors import memberships_around
 from handlingsplan.models import (
     MEASURE_FIELDS,
     AbsenceFigure,
@@ -73,19 +74,13 @@ def _log_changes(
 
 def is_in_unit(*, user: User, unit: Unit) -> bool:
     """Does ``user`` hold a role on ``unit``, above it, or in its subtree (or coordinate)?"""
-    if user.coordinates:
-        return True
-    return Membership.objects.filter(
-        Q(unit__path__in=unit.ancestor_paths()) | Q(unit__path__startswith=unit.path), user=user
-    ).exists()
+    return user.coordinates or memberships_around(unit).filter(user=user).exists()
 
 
 def names_in(text: str, unit: Unit) -> list[str]:
     """Full names of the unit's people that occur in ``text`` (a guard, not a guarantee)."""
     lowered = " ".join(text.lower().split())
-    people = Membership.objects.filter(
-        Q(unit__path__in=unit.ancestor_paths()) | Q(unit__path__startswith=unit.path)
-    ).values_list("user__first_name", "user__last_name")
+    people = memberships_around(unit).values_list("user__first_name", "user__last_name")
     found = {
         f"{first} {last}"
         for first, last in people

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import QuerySet, Value, When
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from amg_portal.domain import Level
 from amg_portal.organisation import access, audit
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.models import Role, Unit, User
 from sten_i_skoen.models import (
     ROW_LABELS,
     ROWS,
@@ -91,18 +91,6 @@ def open_case_count(user: User, units: Iterable[Unit] | QuerySet[Unit]) -> int:
 def open_escalation_count(user: User) -> int:
     """Escalations awaiting an answer from ``user``'s management level, for the dashboard."""
     return escalation_inbox(user).exclude(status=Escalation.Status.ANSWERED).count()
-
-
-def unit_people(unit: Unit) -> QuerySet[User]:
-    """Users holding a role on the unit, above it or in its subtree: who may take part."""
-    members = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths())
-    )
-    return (
-        User.objects.filter(is_active=True, pk__in=members.values("user"))
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
 
 
 def unit_leaders(unit: Unit) -> QuerySet[User]:

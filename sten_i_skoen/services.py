@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from amg_portal.domain import Prevention
 from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.selectors import people_around
 from handlingsplan.models import Measure
 from handlingsplan.services import measure_create
 from sten_i_skoen.models import (
@@ -25,7 +26,6 @@ from sten_i_skoen.models import (
     CaseEvent,
     Escalation,
 )
-from sten_i_skoen.selectors import unit_people
 
 # The lifecycle: each status may move one step on; a closed case may be reopened.
 NEXT_STATUS: dict[str, set[str]] = {
@@ -52,7 +52,7 @@ class CellConflict(Exception):
 
 
 def _check_people_in_unit(unit: Unit, users: list[User], field: str) -> None:
-    allowed = set(unit_people(unit).values_list("pk", flat=True))
+    allowed = set(people_around(unit).values_list("pk", flat=True))
     outside = [u for u in users if u.pk not in allowed]
     if outside:
         names = ", ".join(str(u) for u in outside)
@@ -202,7 +202,7 @@ def case_action_create(
         errors["row"] = _("Choose a level.")
     if due < timezone.localdate():
         errors["due"] = _("The date has passed: choose today or a later date.")
-    if not unit_people(case.unit).filter(pk=responsible.pk).exists():
+    if not people_around(case.unit).filter(pk=responsible.pk).exists():
         errors["responsible"] = _("%(name)s holds no role in this unit.") % {"name": responsible}
     if errors:
         raise ValidationError(errors)

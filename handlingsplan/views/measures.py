@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.organisation.access import Action, can, unit_for_user
+from amg_portal.organisation.selectors import people_around
 from handlingsplan import mapping, selectors, services
 from handlingsplan.forms import (
     FollowUpForm,
@@ -26,7 +27,7 @@ from handlingsplan.views._shared import add_service_errors, conflict_rows, measu
 
 def _form_kwargs(unit, cycle) -> dict:
     risk_factors = RiskFactor.objects.filter(cycle=cycle) if cycle else RiskFactor.objects.none()
-    return {"people": selectors.unit_people(unit), "risk_factors": risk_factors}
+    return {"people": people_around(unit), "risk_factors": risk_factors}
 
 
 @login_required
