@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Level, Prevention
+from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Role, Unit, User
 from amg_portal.organisation.selectors import memberships_around
 from handlingsplan.models import (
@@ -37,15 +38,6 @@ from handlingsplan.models import (
     RiskFactor,
     StatusMeeting,
 )
-
-
-class ConflictError(ValidationError):
-    """Someone else saved the object after the form was loaded; carries the saved version."""
-
-    def __init__(self, message: str, *, current: Any) -> None:
-        super().__init__(message, code="conflict")
-        self.current = current
-
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -270,15 +262,14 @@ def assessment_save(
                 )
         except IntegrityError:
             current = Assessment.objects.get(risk_factor=risk_factor)
-            raise ConflictError(_conflict_message(), current=current) from None
+            raise EditConflict(_conflict_message(), current=current) from None
         _log_changes(user=user, before={}, after=values, assessment=assessment)
         return assessment
     before = {name: getattr(existing, name) for name in ASSESSMENT_FIELDS}
-    rows = Assessment.objects.filter(pk=existing.pk, version=version).update(
-        **values, assessed_by=user, assessed_at=now, version=F("version") + 1
-    )
-    if rows == 0:
-        raise ConflictError(_conflict_message(), current=existing)
+    if not update_if_unchanged(
+        existing, version=version, **values, assessed_by=user, assessed_at=now
+    ):
+        raise EditConflict(_conflict_message(), current=existing)
     _log_changes(user=user, before=before, after=values, assessment=existing)
     existing.refresh_from_db()
     return existing
@@ -408,11 +399,8 @@ def measure_update(*, measure: Measure, user: User, version: int, **fields: Any)
                 }
             )
     before = {name: getattr(current, name) for name in values}
-    rows = Measure.objects.filter(pk=measure.pk, version=version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if rows == 0:
-        raise ConflictError(_conflict_message(), current=current)
+    if not update_if_unchanged(current, version=version, **values, updated_at=timezone.now()):
+        raise EditConflict(_conflict_message(), current=current)
     _log_changes(user=user, before=before, after=values, measure=current)
     current.refresh_from_db()
     return current

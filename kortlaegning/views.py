@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.models import Unit, User
 from kortlaegning import exports, results, selectors, services
@@ -54,15 +55,6 @@ def results_round_for_user(user: User, pk: int) -> Round:
     return round
 
 
-def _apply(form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -99,7 +91,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             round = services.round_create(unit=unit, created_by=request.user, **data)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been created as a draft."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -128,7 +120,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.round_update(round=round, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been saved."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -209,7 +201,7 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                 round=round, reopened_by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been reopened."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -257,7 +249,7 @@ def codes_print(request: HttpRequest, pk: int) -> HttpResponse:
                 round=round, unit=form.cleaned_data["unit"], count=form.cleaned_data["count"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             sheet = [exports.code_card(request, round, code) for code in codes]
             return render(
@@ -282,7 +274,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
                 link_for=lambda token: _link(request, "answer_invitation", round, token),
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(n)d invitations sent.") % {"n": sent})
             return redirect("kortlaegning:collection", round.pk)
@@ -337,7 +329,7 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
                 comments=form.comments(),
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The joint answers of the dialogue have been recorded."))
             return redirect("kortlaegning:round_detail", round.pk)

@@ -6,11 +6,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Prevention
+from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Unit, User
 from amg_portal.organisation.selectors import people_around
 from handlingsplan.models import Measure
@@ -41,14 +41,6 @@ PREVENTION_OF = {
     Case.Occasion.RISK: Prevention.SECONDARY,
     Case.Occasion.SICK_LEAVE: Prevention.TERTIARY,
 }
-
-
-class CellConflict(Exception):
-    """Someone else saved the cell since it was loaded; carries their text for merging."""
-
-    def __init__(self, cell: CaseCell):
-        super().__init__("cell changed since it was loaded")
-        self.cell = cell
 
 
 def _check_people_in_unit(unit: Unit, users: list[User], field: str) -> None:
@@ -103,7 +95,8 @@ def case_set_participants(*, case: Case, participants: list[User], by: User) -> 
 
 @transaction.atomic
 def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by: User) -> CaseCell:
-    """Save one cell if nobody saved it since ``version`` was read; else raise ``CellConflict``."""
+    """Save one cell if nobody saved it since ``version`` was read; else raise ``EditConflict``
+    carrying the saved cell (saving the same text again is no conflict)."""
     if row not in ROWS or column not in TEXT_COLUMNS:
         raise ValidationError(_("There is no such cell in the matrix."))
     if len(text) > CELL_MAX_LENGTH:
@@ -112,13 +105,16 @@ def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by:
             % {"max": CELL_MAX_LENGTH, "count": len(text)}
         )
     cell, _created = CaseCell.objects.get_or_create(case=case, row=row, column=column)
-    # The version check and the write are one UPDATE, so two concurrent saves cannot both win.
-    updated = CaseCell.objects.filter(pk=cell.pk, version=version).update(
-        text=text, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    updated = update_if_unchanged(
+        cell, version=version, text=text, updated_by=by, updated_at=timezone.now()
     )
     cell.refresh_from_db()
     if not updated and cell.text != text:
-        raise CellConflict(cell)
+        message = _(
+            "%(name)s saved this cell while you were writing. Both texts are shown: merge them "
+            "and save again."
+        ) % {"name": cell.updated_by or _("Someone")}
+        raise EditConflict(message, current=cell)
     return cell
 
 

@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, unit_for_user
 from amg_portal.organisation.selectors import people_around
 from handlingsplan import selectors, services
 from handlingsplan.forms import EvaluationForm, MeetingForm
 from handlingsplan.models import Measure, StatusMeeting
-from handlingsplan.views._shared import add_service_errors, unit_for
+from handlingsplan.views._shared import unit_for
 
 
 @login_required
