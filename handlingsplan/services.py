@@ -24,6 +24,7 @@ from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Role, Unit, User
 from amg_portal.organisation.selectors import memberships_around
 from handlingsplan.models import (
+    ASSESSMENT_FIELDS,
     MEASURE_FIELDS,
     AbsenceFigure,
     Assessment,
@@ -227,19 +228,6 @@ def conversation_note_add(
 
 
 # --- step 2: assessments -------------------------------------------------------------------------
-
-ASSESSMENT_FIELDS = (
-    "nature",
-    "extent",
-    "severity",
-    "causes",
-    "frequency",
-    "existing_prevention",
-    "balance",
-    "decision",
-    "reason",
-    "absence_linked",
-)
 
 
 @transaction.atomic
