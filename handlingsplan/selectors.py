@@ -16,7 +16,6 @@ from django.utils import timezone
 from amg_portal.organisation.access import Action, can
 from amg_portal.organisation.models import Unit, User
 from handlingsplan import mapping
-from handlingsplan.forms import SORTS
 from handlingsplan.models import (
     Assessment,
     ChangeLog,
@@ -80,6 +79,17 @@ def measures_of(unit: Unit) -> QuerySet[Measure]:
             Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on", "pk")),
         )
     )
+
+
+# The orders of the measure table: the filter form's "sort" choice → the fields it orders by.
+SORTS = {
+    "priority": ("priority", "deadline", "pk"),
+    "deadline": ("deadline", "priority", "pk"),
+    "title": ("title", "pk"),
+    "status": ("status", "priority", "pk"),
+    "prevention": ("prevention", "priority", "pk"),
+    "level": ("level", "priority", "pk"),
+}
 
 
 def measure_table(unit: Unit, filters: dict[str, str]) -> list[Measure]:
