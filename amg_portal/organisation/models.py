@@ -13,10 +13,67 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models.lookups import StartsWith
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from amg_portal.organisation.access import UnitManager
+from amg_portal.organisation.rights import (
+    COORDINATOR_EXCLUDED,
+    EVERYONE,
+    RIGHTS,
+    Action,
+    is_active_user,
+    is_coordinator,
+)
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    """Unit queries scoped to what a user may see or do (the rights table of ``rights.py``;
+    ``access.py`` documents the rule and answers for single units)."""
+
+    def _covered_by_roles(self, user, roles) -> QuerySet:
+        # One query: a unit is covered when the user holds one of ``roles`` on a unit whose path
+        # is a prefix of this unit's path (the unit itself or an ancestor).
+        covering = Membership.objects.filter(
+            StartsWith(OuterRef("path"), F("unit__path")), user=user, role__in=roles
+        )
+        return self.filter(Exists(covering))
+
+    def visible_to(self, user) -> QuerySet:
+        """Units the user holds any role on, with their subtrees; everything for the coordinator."""
+        if is_coordinator(user):
+            return self.all()
+        if not is_active_user(user):
+            return self.none()
+        return self._covered_by_roles(user, EVERYONE)
+
+    def with_members_below(self, user) -> QuerySet:
+        """Units on which, or anywhere below which, the user holds a role.
+
+        The people of a research group are also employees of its institute: what a unit makes
+        available to all its employees (its written APV, published mapping results) is read from
+        below as well. Everything else still needs a role on the unit or above it.
+        """
+        if is_coordinator(user):
+            return self.all()
+        if not is_active_user(user):
+            return self.none()
+        below = Membership.objects.filter(StartsWith(F("unit__path"), OuterRef("path")), user=user)
+        return self.filter(Exists(below))
+
+    def permitting(self, user, action: Action) -> QuerySet:
+        """Units on which the user may do ``action``."""
+        if is_coordinator(user):
+            return self.none() if action in COORDINATOR_EXCLUDED else self.all()
+        if not is_active_user(user):
+            return self.none()
+        return self._covered_by_roles(user, RIGHTS[action])
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Unit(MP_Node):
