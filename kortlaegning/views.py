@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.models import Unit, User
-from kortlaegning import exports, results, selectors, services
+from kortlaegning import code_sheet, result_charts, results, selectors, services, spreadsheets
 from kortlaegning.forms import (
     CodesForm,
     DialogueForm,
@@ -251,7 +251,7 @@ def codes_print(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            sheet = [exports.code_card(request, round, code) for code in codes]
+            sheet = [code_sheet.code_card(request, round, code) for code in codes]
             return render(
                 request,
                 "kortlaegning/code_sheet.html",
@@ -307,7 +307,7 @@ def open_link_create(request: HttpRequest, pk: int) -> HttpResponse:
         _flash(request, error)
         return redirect("kortlaegning:collection", round.pk)
     link = _link(request, "answer_open", round, token)
-    return _collection_page(request, round, open_link=link, open_link_qr=exports.qr_svg(link))
+    return _collection_page(request, round, open_link=link, open_link_qr=code_sheet.qr_svg(link))
 
 
 @login_required
@@ -364,10 +364,10 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "round": round,
         "results": found,
-        "sections": exports.result_sections(found) if found else [],
+        "sections": result_charts.result_sections(found) if found else [],
         "may_act": can(request.user, Action.EDIT_PLAN, round.unit),
         "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
-        "group_labels": exports.group_labels(),
+        "group_labels": result_charts.group_labels(),
     }
     return render(request, "kortlaegning/results.html", context)
 
@@ -383,7 +383,7 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
     questions = {q.pk: (q, v) for q, v in results.round_questions(round)}
-    table = exports.result_rows(rows, questions)
+    table = spreadsheets.result_rows(rows, questions)
     if fmt == "xlsx":
-        return exports.results_xlsx(round, table)
-    return exports.results_csv(round, table)
+        return spreadsheets.results_xlsx(round, table)
+    return spreadsheets.results_csv(round, table)
