@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from django.db.models import Case as SqlCase
 from django.db.models import QuerySet, Value, When
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
@@ -137,7 +136,7 @@ def case_matrix(case: Case) -> list[MatrixRow]:
     cells = {(c.row, c.column): c for c in queryset}
     actions = list(CaseAction.objects.filter(case=case).select_related("responsible", "measure"))
     for action in actions:
-        action.measure_link = measure_url(action.measure) if action.measure_id else ""
+        action.measure_link = action.measure.get_absolute_url() if action.measure_id else ""
     rows = []
     for level in ROWS:
         row = MatrixRow(level=level, label=ROW_LABELS[level])
@@ -149,18 +148,6 @@ def case_matrix(case: Case) -> list[MatrixRow]:
         row.actions = [a for a in actions if a.row == level]
         rows.append(row)
     return rows
-
-
-def measure_url(measure) -> str:
-    """Where the tiltag lives in the action plan (its own page once handlingsplan has one)."""
-    if hasattr(measure, "get_absolute_url"):
-        return measure.get_absolute_url()
-    for name in ("handlingsplan:measure_detail", "handlingsplan:measure"):
-        try:
-            return reverse(name, kwargs={"pk": measure.pk})
-        except NoReverseMatch:
-            continue
-    return reverse("handlingsplan:index")
 
 
 def case_escalations(case: Case) -> QuerySet[Escalation]:
