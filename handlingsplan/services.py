@@ -366,6 +366,13 @@ def _checked_source(unit: Unit, source: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in source.items() if value is not None}
 
 
+def measure_create_for_case(*, unit: Unit, created_by: User, **fields: Any) -> Measure:
+    """Add a tiltag agreed in a sten-i-skoen case: sten_i_skoen's one way into the action plan."""
+    return measure_create(
+        unit=unit, created_by=created_by, source_kind=Measure.Source.CASE_ACTION, **fields
+    )
+
+
 @transaction.atomic
 def measure_update(*, measure: Measure, user: User, version: int, **fields: Any) -> Measure:
     """Save changes to a tiltag unless someone saved in between (optimistic locking)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,8 +14,7 @@ from amg_portal.domain import Prevention
 from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Unit, User
 from amg_portal.organisation.selectors import people_around
-from handlingsplan.models import Measure
-from handlingsplan.services import measure_create
+from handlingsplan.services import measure_create_for_case
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
@@ -26,6 +26,9 @@ from sten_i_skoen.models import (
     CaseEvent,
     Escalation,
 )
+
+if TYPE_CHECKING:
+    from handlingsplan.models import Measure
 
 # The lifecycle: each status may move one step on; a closed case may be reopened.
 NEXT_STATUS: dict[str, set[str]] = {
@@ -224,7 +227,7 @@ def _measure_for(action: CaseAction) -> Measure:
         description = f"{case.title}\n\n{case.problem}"
     else:
         description = _("Agreed in a stone-in-the-shoe case. The case itself is confidential.")
-    return measure_create(
+    return measure_create_for_case(
         unit=case.unit,
         created_by=action.created_by,
         title=action.what,
@@ -237,5 +240,4 @@ def _measure_for(action: CaseAction) -> Measure:
             else Prevention.SECONDARY
         ),
         level=action.row,
-        source_kind=Measure.Source.CASE_ACTION,
     )
