@@ -10,8 +10,8 @@ Every view asks here. A role held on a unit covers the unit's whole subtree. The
 * ``can(user, action, unit)`` — a yes/no for templates and services.
 * ``cases_visible_to(user, cases)`` — the confidential sten-i-skoen rule: its participants only.
 
-The table ``RIGHTS`` (the default from DESIGN.md, "Who may do what") lives in ``rights.py``, a
-plain module the models build the unit queryset from; this module re-exports it. Imports point one
+The table ``RIGHTS`` (who may do what) lives in ``rights.py``, a plain module the models build the
+unit queryset from; this module re-exports it. Imports point one
 way: access → audit → models → rights.
 """
 

@@ -1,4 +1,4 @@
-"""The rights table: which role may do what on a unit (DESIGN.md, "Who may do what").
+"""The rights table: which role may do what on a unit (tests/security/rights_table.py pins it).
 
 A plain module: it imports nothing of the app, so the models (the unit queryset), the access
 module and the audit log can all use it without importing each other in a circle. The answers
