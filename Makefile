@@ -68,9 +68,11 @@ BIND ?= 127.0.0.1:$(PORT)
 serve: $(STAMP) messages
 	DEBUG=false scripts/serve.sh --bind $(BIND)
 
+# ruff, then the layers of docs/architecture.md as import-linter contracts (pyproject.toml).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

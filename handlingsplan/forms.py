@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amg_portal.organisation.models import Role
 from handlingsplan.models import (
+    ASSESSMENT_FIELDS,
     MEASURE_FIELDS,
     AbsenceFigure,
     Assessment,
@@ -132,18 +133,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "nature",
-            "extent",
-            "severity",
-            "causes",
-            "frequency",
-            "existing_prevention",
-            "balance",
-            "decision",
-            "reason",
-            "absence_linked",
-        ]
+        fields = list(ASSESSMENT_FIELDS)
         widgets = {
             name: forms.Textarea(attrs={"rows": 2})
             for name in ("nature", "extent", "causes", "existing_prevention", "reason")
@@ -257,16 +247,6 @@ class EvaluationForm(forms.ModelForm):
         # Both are required: the model form's empty "---------" choice is no answer to offer.
         self.fields["effect"].choices = Evaluation.Effect.choices
         self.fields["decision"].choices = Evaluation.Decision.choices
-
-
-SORTS = {
-    "priority": ("priority", "deadline", "pk"),
-    "deadline": ("deadline", "priority", "pk"),
-    "title": ("title", "pk"),
-    "status": ("status", "priority", "pk"),
-    "prevention": ("prevention", "priority", "pk"),
-    "level": ("level", "priority", "pk"),
-}
 
 
 class MeasureFilterForm(forms.Form):

@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 
 from amg_portal.organisation.models import Unit
-from kortlaegning import exports, results
+from kortlaegning import result_charts, results
 from kortlaegning.models import Question, Round
 
 
@@ -92,7 +92,7 @@ def effect_of(measure, *, user) -> Effect | None:
 @dataclass
 class RoundSummary:
     round: Round
-    sections: list[Any]  # kortlaegning.exports.Section: the results page's charts per group
+    sections: list[Any]  # kortlaegning.result_charts.Section: the results page's charts per group
     # "shown"; "open" (not closed yet); "not_published" (closed, the leader has not published the
     # results to employees); "published_elsewhere" (published to the employees of another unit).
     state: str
@@ -112,13 +112,15 @@ def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
             state = "open"
         else:
             state = "published_elsewhere" if round_.results_published else "not_published"
-        out.append(RoundSummary(round_, exports.result_sections(found) if found else [], state))
+        out.append(
+            RoundSummary(round_, result_charts.result_sections(found) if found else [], state)
+        )
     return out
 
 
 def summary_chart(summary: Any, title: str) -> Any:
     """The results page's distribution bar for one question summary."""
-    return exports.distribution_chart(summary, title) if summary is not None else None
+    return result_charts.distribution_chart(summary, title) if summary is not None else None
 
 
 def prefill(unit: Unit, round_pk: str | None, question_pk: str | None) -> dict[str, Any]:

@@ -166,6 +166,21 @@ class ConversationNote(models.Model):
         return f"{self.held_on}: {self.summary[:40]}"
 
 
+# The fields a person edits on an assessment: the form shows them and the services write them.
+ASSESSMENT_FIELDS = (
+    "nature",
+    "extent",
+    "severity",
+    "causes",
+    "frequency",
+    "existing_prevention",
+    "balance",
+    "decision",
+    "reason",
+    "absence_linked",
+)
+
+
 class Assessment(models.Model):
     """Step 2: the assessment of one risk factor, as the written APV requires it."""
 

@@ -16,7 +16,6 @@ from django.utils import timezone
 from amg_portal.organisation.access import Action, can
 from amg_portal.organisation.models import Unit, User
 from handlingsplan import mapping
-from handlingsplan.forms import SORTS
 from handlingsplan.models import (
     Assessment,
     ChangeLog,
@@ -45,19 +44,6 @@ def apv_units(user: User) -> QuerySet[Unit]:
 def sees_confidential(user: User, unit: Unit) -> bool:
     """May ``user`` see the confidential parts (conversation notes, case references) of the APV?"""
     return can(user, Action.EDIT_PLAN, unit)
-
-
-def unit_people(unit: Unit) -> QuerySet[User]:
-    """Users holding a role on the unit, above it or in its subtree."""
-    return (
-        User.objects.filter(
-            Q(memberships__unit__path__startswith=unit.path)
-            | Q(memberships__unit__path__in=unit.ancestor_paths()),
-            is_active=True,
-        )
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def cycles_for(user: User) -> QuerySet[Cycle]:
@@ -93,6 +79,17 @@ def measures_of(unit: Unit) -> QuerySet[Measure]:
             Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on", "pk")),
         )
     )
+
+
+# The orders of the measure table: the filter form's "sort" choice → the fields it orders by.
+SORTS = {
+    "priority": ("priority", "deadline", "pk"),
+    "deadline": ("deadline", "priority", "pk"),
+    "title": ("title", "pk"),
+    "status": ("status", "priority", "pk"),
+    "prevention": ("prevention", "priority", "pk"),
+    "level": ("level", "priority", "pk"),
+}
 
 
 def measure_table(unit: Unit, filters: dict[str, str]) -> list[Measure]:

@@ -15,13 +15,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Level, Prevention
-from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.editing import EditConflict, update_if_unchanged
+from amg_portal.organisation.models import Role, Unit, User
+from amg_portal.organisation.selectors import memberships_around
 from handlingsplan.models import (
+    ASSESSMENT_FIELDS,
     MEASURE_FIELDS,
     AbsenceFigure,
     Assessment,
@@ -36,15 +39,6 @@ from handlingsplan.models import (
     RiskFactor,
     StatusMeeting,
 )
-
-
-class ConflictError(ValidationError):
-    """Someone else saved the object after the form was loaded; carries the saved version."""
-
-    def __init__(self, message: str, *, current: Any) -> None:
-        super().__init__(message, code="conflict")
-        self.current = current
-
 
 # --- helpers -------------------------------------------------------------------------------------
 
@@ -73,19 +67,13 @@ def _log_changes(
 
 def is_in_unit(*, user: User, unit: Unit) -> bool:
     """Does ``user`` hold a role on ``unit``, above it, or in its subtree (or coordinate)?"""
-    if user.coordinates:
-        return True
-    return Membership.objects.filter(
-        Q(unit__path__in=unit.ancestor_paths()) | Q(unit__path__startswith=unit.path), user=user
-    ).exists()
+    return user.coordinates or memberships_around(unit).filter(user=user).exists()
 
 
 def names_in(text: str, unit: Unit) -> list[str]:
     """Full names of the unit's people that occur in ``text`` (a guard, not a guarantee)."""
     lowered = " ".join(text.lower().split())
-    people = Membership.objects.filter(
-        Q(unit__path__in=unit.ancestor_paths()) | Q(unit__path__startswith=unit.path)
-    ).values_list("user__first_name", "user__last_name")
+    people = memberships_around(unit).values_list("user__first_name", "user__last_name")
     found = {
         f"{first} {last}"
         for first, last in people
@@ -241,19 +229,6 @@ def conversation_note_add(
 
 # --- step 2: assessments -------------------------------------------------------------------------
 
-ASSESSMENT_FIELDS = (
-    "nature",
-    "extent",
-    "severity",
-    "causes",
-    "frequency",
-    "existing_prevention",
-    "balance",
-    "decision",
-    "reason",
-    "absence_linked",
-)
-
 
 @transaction.atomic
 def assessment_save(
@@ -275,15 +250,14 @@ def assessment_save(
                 )
         except IntegrityError:
             current = Assessment.objects.get(risk_factor=risk_factor)
-            raise ConflictError(_conflict_message(), current=current) from None
+            raise EditConflict(_conflict_message(), current=current) from None
         _log_changes(user=user, before={}, after=values, assessment=assessment)
         return assessment
     before = {name: getattr(existing, name) for name in ASSESSMENT_FIELDS}
-    rows = Assessment.objects.filter(pk=existing.pk, version=version).update(
-        **values, assessed_by=user, assessed_at=now, version=F("version") + 1
-    )
-    if rows == 0:
-        raise ConflictError(_conflict_message(), current=existing)
+    if not update_if_unchanged(
+        existing, version=version, **values, assessed_by=user, assessed_at=now
+    ):
+        raise EditConflict(_conflict_message(), current=existing)
     _log_changes(user=user, before=before, after=values, assessment=existing)
     existing.refresh_from_db()
     return existing
@@ -392,6 +366,13 @@ def _checked_source(unit: Unit, source: dict[str, Any]) -> dict[str, Any]:
     return {name: value for name, value in source.items() if value is not None}
 
 
+def measure_create_for_case(*, unit: Unit, created_by: User, **fields: Any) -> Measure:
+    """Add a tiltag agreed in a sten-i-skoen case: sten_i_skoen's one way into the action plan."""
+    return measure_create(
+        unit=unit, created_by=created_by, source_kind=Measure.Source.CASE_ACTION, **fields
+    )
+
+
 @transaction.atomic
 def measure_update(*, measure: Measure, user: User, version: int, **fields: Any) -> Measure:
     """Save changes to a tiltag unless someone saved in between (optimistic locking)."""
@@ -413,11 +394,8 @@ def measure_update(*, measure: Measure, user: User, version: int, **fields: Any)
                 }
             )
     before = {name: getattr(current, name) for name in values}
-    rows = Measure.objects.filter(pk=measure.pk, version=version).update(
-        **values, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if rows == 0:
-        raise ConflictError(_conflict_message(), current=current)
+    if not update_if_unchanged(current, version=version, **values, updated_at=timezone.now()):
+        raise EditConflict(_conflict_message(), current=current)
     _log_changes(user=user, before=before, after=values, measure=current)
     current.refresh_from_db()
     return current

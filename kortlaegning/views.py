@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.models import Unit, User
-from kortlaegning import exports, results, selectors, services
+from kortlaegning import code_sheet, result_charts, results, selectors, services, spreadsheets
 from kortlaegning.forms import (
     CodesForm,
     DialogueForm,
@@ -54,15 +55,6 @@ def results_round_for_user(user: User, pk: int) -> Round:
     return round
 
 
-def _apply(form, error: ValidationError) -> None:
-    """Put a service's ValidationError onto the form (field errors where the field exists)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _flash(request: HttpRequest, error: ValidationError) -> None:
     for message in error.messages:
         messages.error(request, message)
@@ -99,7 +91,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         try:
             round = services.round_create(unit=unit, created_by=request.user, **data)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been created as a draft."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -128,7 +120,7 @@ def round_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.round_update(round=round, **form.cleaned_data)
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been saved."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -209,7 +201,7 @@ def round_reopen(request: HttpRequest, pk: int) -> HttpResponse:
                 round=round, reopened_by=request.user, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The round has been reopened."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -257,9 +249,9 @@ def codes_print(request: HttpRequest, pk: int) -> HttpResponse:
                 round=round, unit=form.cleaned_data["unit"], count=form.cleaned_data["count"]
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
-            sheet = [exports.code_card(request, round, code) for code in codes]
+            sheet = [code_sheet.code_card(request, round, code) for code in codes]
             return render(
                 request,
                 "kortlaegning/code_sheet.html",
@@ -282,7 +274,7 @@ def invitations_send(request: HttpRequest, pk: int) -> HttpResponse:
                 link_for=lambda token: _link(request, "answer_invitation", round, token),
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("%(n)d invitations sent.") % {"n": sent})
             return redirect("kortlaegning:collection", round.pk)
@@ -315,7 +307,7 @@ def open_link_create(request: HttpRequest, pk: int) -> HttpResponse:
         _flash(request, error)
         return redirect("kortlaegning:collection", round.pk)
     link = _link(request, "answer_open", round, token)
-    return _collection_page(request, round, open_link=link, open_link_qr=exports.qr_svg(link))
+    return _collection_page(request, round, open_link=link, open_link_qr=code_sheet.qr_svg(link))
 
 
 @login_required
@@ -337,7 +329,7 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
                 comments=form.comments(),
             )
         except ValidationError as error:
-            _apply(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The joint answers of the dialogue have been recorded."))
             return redirect("kortlaegning:round_detail", round.pk)
@@ -372,10 +364,10 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "round": round,
         "results": found,
-        "sections": exports.result_sections(found) if found else [],
+        "sections": result_charts.result_sections(found) if found else [],
         "may_act": can(request.user, Action.EDIT_PLAN, round.unit),
         "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
-        "group_labels": exports.group_labels(),
+        "group_labels": result_charts.group_labels(),
     }
     return render(request, "kortlaegning/results.html", context)
 
@@ -391,7 +383,7 @@ def results_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         messages.error(request, _("Results are available when the round is closed."))
         return redirect("kortlaegning:round_detail", round.pk)
     questions = {q.pk: (q, v) for q, v in results.round_questions(round)}
-    table = exports.result_rows(rows, questions)
+    table = spreadsheets.result_rows(rows, questions)
     if fmt == "xlsx":
-        return exports.results_xlsx(round, table)
-    return exports.results_csv(round, table)
+        return spreadsheets.results_xlsx(round, table)
+    return spreadsheets.results_csv(round, table)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
 from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.selectors import people_around
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
@@ -17,7 +18,6 @@ from sten_i_skoen.models import (
     CaseAction,
     Escalation,
 )
-from sten_i_skoen.selectors import unit_people
 
 NO_HEALTH_INFO = _(
     "Do not record health information or the name of the person on sick leave. "
@@ -57,7 +57,7 @@ class CaseForm(forms.ModelForm):
 
     def __init__(self, *args, unit: Unit, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = unit_people(unit).exclude(pk=user.pk)
+        self.fields["participants"].queryset = people_around(unit).exclude(pk=user.pk)
         self.fields["occasion"].choices = Case.Occasion.choices  # no empty "------" radio
 
 
@@ -71,7 +71,7 @@ class ParticipantsForm(forms.Form):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participants"].queryset = unit_people(unit)
+        self.fields["participants"].queryset = people_around(unit)
 
 
 class CellForm(forms.Form):
@@ -137,5 +137,5 @@ class ActionForm(forms.ModelForm):
 
     def __init__(self, *args, unit: Unit, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["responsible"].queryset = unit_people(unit)
+        self.fields["responsible"].queryset = people_around(unit)
         self.fields["row"].initial = Level.ORGANISATION

@@ -6,15 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Case as SqlCase
-from django.db.models import Q, QuerySet, Value, When
+from django.db.models import QuerySet, Value, When
 from django.http import Http404
-from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
 from amg_portal.organisation import access, audit
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.models import Role, Unit, User
 from sten_i_skoen.models import (
     ROW_LABELS,
     ROWS,
@@ -93,18 +92,6 @@ def open_escalation_count(user: User) -> int:
     return escalation_inbox(user).exclude(status=Escalation.Status.ANSWERED).count()
 
 
-def unit_people(unit: Unit) -> QuerySet[User]:
-    """Users holding a role on the unit, above it or in its subtree: who may take part."""
-    members = Membership.objects.filter(
-        Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths())
-    )
-    return (
-        User.objects.filter(is_active=True, pk__in=members.values("user"))
-        .order_by("first_name", "last_name", "username")
-        .distinct()
-    )
-
-
 def unit_leaders(unit: Unit) -> QuerySet[User]:
     """The leaders whose role covers ``unit``."""
     return User.objects.filter(
@@ -149,7 +136,7 @@ def case_matrix(case: Case) -> list[MatrixRow]:
     cells = {(c.row, c.column): c for c in queryset}
     actions = list(CaseAction.objects.filter(case=case).select_related("responsible", "measure"))
     for action in actions:
-        action.measure_link = measure_url(action.measure) if action.measure_id else ""
+        action.measure_link = action.measure.get_absolute_url() if action.measure_id else ""
     rows = []
     for level in ROWS:
         row = MatrixRow(level=level, label=ROW_LABELS[level])
@@ -161,18 +148,6 @@ def case_matrix(case: Case) -> list[MatrixRow]:
         row.actions = [a for a in actions if a.row == level]
         rows.append(row)
     return rows
-
-
-def measure_url(measure) -> str:
-    """Where the tiltag lives in the action plan (its own page once handlingsplan has one)."""
-    if hasattr(measure, "get_absolute_url"):
-        return measure.get_absolute_url()
-    for name in ("handlingsplan:measure_detail", "handlingsplan:measure"):
-        try:
-            return reverse(name, kwargs={"pk": measure.pk})
-        except NoReverseMatch:
-            continue
-    return reverse("handlingsplan:index")
 
 
 def case_escalations(case: Case) -> QuerySet[Escalation]:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amg_portal.domain import Prevention
+from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Unit, User
-from handlingsplan.models import Measure
-from handlingsplan.services import measure_create
+from amg_portal.organisation.selectors import people_around
+from handlingsplan.services import measure_create_for_case
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
@@ -25,7 +26,9 @@ from sten_i_skoen.models import (
     CaseEvent,
     Escalation,
 )
-from sten_i_skoen.selectors import unit_people
+
+if TYPE_CHECKING:
+    from handlingsplan.models import Measure
 
 # The lifecycle: each status may move one step on; a closed case may be reopened.
 NEXT_STATUS: dict[str, set[str]] = {
@@ -43,16 +46,8 @@ PREVENTION_OF = {
 }
 
 
-class CellConflict(Exception):
-    """Someone else saved the cell since it was loaded; carries their text for merging."""
-
-    def __init__(self, cell: CaseCell):
-        super().__init__("cell changed since it was loaded")
-        self.cell = cell
-
-
 def _check_people_in_unit(unit: Unit, users: list[User], field: str) -> None:
-    allowed = set(unit_people(unit).values_list("pk", flat=True))
+    allowed = set(people_around(unit).values_list("pk", flat=True))
     outside = [u for u in users if u.pk not in allowed]
     if outside:
         names = ", ".join(str(u) for u in outside)
@@ -103,7 +98,8 @@ def case_set_participants(*, case: Case, participants: list[User], by: User) -> 
 
 @transaction.atomic
 def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by: User) -> CaseCell:
-    """Save one cell if nobody saved it since ``version`` was read; else raise ``CellConflict``."""
+    """Save one cell if nobody saved it since ``version`` was read; else raise ``EditConflict``
+    carrying the saved cell (saving the same text again is no conflict)."""
     if row not in ROWS or column not in TEXT_COLUMNS:
         raise ValidationError(_("There is no such cell in the matrix."))
     if len(text) > CELL_MAX_LENGTH:
@@ -112,13 +108,16 @@ def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by:
             % {"max": CELL_MAX_LENGTH, "count": len(text)}
         )
     cell, _created = CaseCell.objects.get_or_create(case=case, row=row, column=column)
-    # The version check and the write are one UPDATE, so two concurrent saves cannot both win.
-    updated = CaseCell.objects.filter(pk=cell.pk, version=version).update(
-        text=text, version=F("version") + 1, updated_by=by, updated_at=timezone.now()
+    updated = update_if_unchanged(
+        cell, version=version, text=text, updated_by=by, updated_at=timezone.now()
     )
     cell.refresh_from_db()
     if not updated and cell.text != text:
-        raise CellConflict(cell)
+        message = _(
+            "%(name)s saved this cell while you were writing. Both texts are shown: merge them "
+            "and save again."
+        ) % {"name": cell.updated_by or _("Someone")}
+        raise EditConflict(message, current=cell)
     return cell
 
 
@@ -202,7 +201,7 @@ def case_action_create(
         errors["row"] = _("Choose a level.")
     if due < timezone.localdate():
         errors["due"] = _("The date has passed: choose today or a later date.")
-    if not unit_people(case.unit).filter(pk=responsible.pk).exists():
+    if not people_around(case.unit).filter(pk=responsible.pk).exists():
         errors["responsible"] = _("%(name)s holds no role in this unit.") % {"name": responsible}
     if errors:
         raise ValidationError(errors)
@@ -228,7 +227,7 @@ def _measure_for(action: CaseAction) -> Measure:
         description = f"{case.title}\n\n{case.problem}"
     else:
         description = _("Agreed in a stone-in-the-shoe case. The case itself is confidential.")
-    return measure_create(
+    return measure_create_for_case(
         unit=case.unit,
         created_by=action.created_by,
         title=action.what,
@@ -241,5 +240,4 @@ def _measure_for(action: CaseAction) -> Measure:
             else Prevention.SECONDARY
         ),
         level=action.row,
-        source_kind=Measure.Source.CASE_ACTION,
     )

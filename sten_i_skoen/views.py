@@ -15,6 +15,7 @@ from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import EditConflict
 from amg_portal.organisation.access import Action, require, unit_for_user
 from amg_portal.organisation.models import Unit
 from amg_portal.pdf import PdfError, pdf_response, render_pdf
@@ -29,7 +30,7 @@ from sten_i_skoen.forms import (
     StatusForm,
 )
 from sten_i_skoen.models import Case, Escalation
-from sten_i_skoen.services import NEXT_STATUS, CellConflict
+from sten_i_skoen.services import NEXT_STATUS
 
 CASES_PER_PAGE = 50
 
@@ -157,13 +158,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             version=data["version"],
             by=request.user,
         )
-    except CellConflict as conflict:
-        theirs = conflict.cell
-        message = _(
-            "%(name)s saved this cell while you were writing. Both texts are shown: merge them "
-            "and save again."
-        ) % {"name": theirs.updated_by or _("Someone")}
-        return _cell_refused(request, case, form, message, theirs=theirs, status=409)
+    except EditConflict as conflict:
+        message = " ".join(conflict.messages)
+        return _cell_refused(request, case, form, message, theirs=conflict.current, status=409)
     except ValidationError as error:
         return _cell_refused(request, case, form, " ".join(error.messages), status=400)
     if _wants_json(request):

@@ -11,12 +11,111 @@ trade-off materialized paths are made for.
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
-from amg_portal.organisation.access import UnitManager
+from amg_portal.organisation.rights import (
+    COORDINATOR_EXCLUDED,
+    EVERYONE,
+    RIGHTS,
+    Action,
+    is_active_user,
+    is_coordinator,
+)
+
+# The user's roles, loaded once per user object: every rule below is a prefix test on them. A
+# membership saved or deleted, or a unit saved (its path may have moved), bumps the generation
+# (organisation/signals.py), so no cached role list outlives a change; the HR import, which writes
+# in bulk without signals, bumps it itself.
+_generation = 0
+
+
+def forget_roles() -> None:
+    """Every role list cached on a user object is stale from now on."""
+    global _generation
+    _generation += 1
+
+
+def role_paths(user) -> tuple[tuple[str, str], ...]:
+    """(unit path, role) for every role ``user`` holds: one query per user object (and again only
+    after a membership or a unit changed)."""
+    if not is_active_user(user):
+        return ()
+    cached = user.__dict__.get("_amg_role_paths")
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
+    generation = _generation
+    rows = tuple(Membership.objects.filter(user=user).values_list("unit__path", "role"))
+    user.__dict__["_amg_role_paths"] = (generation, rows)
+    return rows
+
+
+def subtree_roots(paths: set[str]) -> list[str]:
+    """The paths of ``paths`` that no other path of it lies above, sorted."""
+    roots: list[str] = []
+    for path in sorted(paths):  # an ancestor sorts before its descendants
+        if not roots or not path.startswith(roots[-1]):
+            roots.append(path)
+    return roots
+
+
+class UnitQuerySet(MP_NodeQuerySet):
+    """Unit queries scoped to what a user may see or do (the rights table of ``rights.py``;
+    ``access.py`` documents the rule and answers for single units)."""
+
+    def _covered_by_roles(self, user, roles) -> QuerySet:
+        # A unit is covered when the user holds one of ``roles`` on it or on a unit above it: its
+        # path starts with one of a few literal prefixes (an index range scan, cheap to build).
+        roots = subtree_roots({path for path, role in role_paths(user) if role in roles})
+        if not roots:
+            return self.none()
+        return self.filter(reduce(or_, (Q(path__startswith=root) for root in roots)))
+
+    def visible_to(self, user) -> QuerySet:
+        """Units the user holds any role on, with their subtrees; everything for the coordinator."""
+        if is_coordinator(user):
+            return self.all()
+        if not is_active_user(user):
+            return self.none()
+        return self._covered_by_roles(user, EVERYONE)
+
+    def with_members_below(self, user) -> QuerySet:
+        """Units on which, or anywhere below which, the user holds a role.
+
+        The people of a research group are also employees of its institute: what a unit makes
+        available to all its employees (its written APV, published mapping results) is read from
+        below as well. Everything else still needs a role on the unit or above it.
+        """
+        if is_coordinator(user):
+            return self.all()
+        if not is_active_user(user):
+            return self.none()
+        step = self.model.steplen
+        above = {
+            path[:end] for path, _ in role_paths(user) for end in range(step, len(path) + 1, step)
+        }
+        if not above:
+            return self.none()
+        return self.filter(path__in=sorted(above))
+
+    def permitting(self, user, action: Action) -> QuerySet:
+        """Units on which the user may do ``action``."""
+        if is_coordinator(user):
+            return self.none() if action in COORDINATOR_EXCLUDED else self.all()
+        if not is_active_user(user):
+            return self.none()
+        return self._covered_by_roles(user, RIGHTS[action])
+
+
+class UnitManager(MP_NodeManager.from_queryset(UnitQuerySet)):
+    def get_queryset(self) -> UnitQuerySet:
+        return UnitQuerySet(self.model, using=self._db).order_by("path")
 
 
 class Unit(MP_Node):

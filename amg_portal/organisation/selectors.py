@@ -21,8 +21,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 from django.db.models.lookups import StartsWith
 
-from amg_portal.organisation.access import role_paths, subtree_roots
-from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.organisation.models import Membership, Role, Unit, User, role_paths, subtree_roots
 
 # Roles in the order people expect to read them: leadership first, then the representatives.
 ROLE_ORDER = Case(
@@ -114,3 +113,20 @@ def unit_members(unit: Unit) -> QuerySet[Membership]:
         .select_related("user")
         .order_by(ROLE_ORDER, "user__first_name", "user__last_name")
     )
+
+
+def memberships_around(unit: Unit) -> QuerySet[Membership]:
+    """Roles held on ``unit``, on a unit above it or in its subtree: the people around a unit."""
+    return Membership.objects.filter(
+        Q(unit__path__startswith=unit.path) | Q(unit__path__in=unit.ancestor_paths())
+    )
+
+
+def people_around(unit: Unit) -> QuerySet[User]:
+    """Active users holding a role on ``unit``, above it or in its subtree, in name order.
+
+    Who may take part in the unit's cases, be responsible for its tiltag or sit in its meetings.
+    """
+    return User.objects.filter(
+        is_active=True, pk__in=memberships_around(unit).values("user")
+    ).order_by("first_name", "last_name", "username")

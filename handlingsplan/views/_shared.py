@@ -1,9 +1,8 @@
-"""Helpers of the views: fetch children through their unit, put service errors on forms."""
+"""Helpers of the views: fetch children through their unit, show an edit conflict field by field."""
 
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 
 from amg_portal.organisation.access import Action, unit_for_user
@@ -32,15 +31,6 @@ def measure_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit
     """The unit (checked for ``action``) and its measure ``pk``."""
     unit = unit_for(user, unit_pk, action)
     return unit, get_object_or_404(Measure.objects.filter(unit=unit).select_related("cycle"), pk=pk)
-
-
-def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form, on the field it names when there is one."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 def conflict_rows(form: forms.BaseForm, current) -> list[tuple[str, str, str]]:

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import EditConflict, add_service_errors
 from amg_portal.organisation.access import Action, can, unit_for_user
 from amg_portal.organisation.models import Unit
 from handlingsplan import guide, mapping, selectors, services
@@ -24,7 +25,7 @@ from handlingsplan.forms import (
     RiskFactorForm,
 )
 from handlingsplan.models import Assessment
-from handlingsplan.views._shared import add_service_errors, conflict_rows, cycle_for
+from handlingsplan.views._shared import conflict_rows, cycle_for
 
 
 def _cycle_form(
@@ -226,7 +227,7 @@ def assessment_edit(request: HttpRequest, unit_pk: int, pk: int, rf_pk: int) -> 
                 version=form.cleaned_data["version"],
                 **data,
             )
-        except services.ConflictError as error:
+        except EditConflict as error:
             conflict = error.current
             form = _conflicted(form, conflict, can_decide)
             messages.error(request, error.messages[0])

@@ -10,7 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import EditConflict, add_service_errors
 from amg_portal.organisation.access import Action, can, unit_for_user
+from amg_portal.organisation.selectors import people_around
 from handlingsplan import mapping, selectors, services
 from handlingsplan.forms import (
     FollowUpForm,
@@ -21,12 +23,12 @@ from handlingsplan.forms import (
 )
 from handlingsplan.models import Measure, RiskFactor
 from handlingsplan.services import current_cycle
-from handlingsplan.views._shared import add_service_errors, conflict_rows, measure_for, unit_for
+from handlingsplan.views._shared import conflict_rows, measure_for, unit_for
 
 
 def _form_kwargs(unit, cycle) -> dict:
     risk_factors = RiskFactor.objects.filter(cycle=cycle) if cycle else RiskFactor.objects.none()
-    return {"people": selectors.unit_people(unit), "risk_factors": risk_factors}
+    return {"people": people_around(unit), "risk_factors": risk_factors}
 
 
 @login_required
@@ -143,7 +145,7 @@ def measure_edit(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"] or 0,
                 **data,
             )
-        except services.ConflictError as error:
+        except EditConflict as error:
             conflict = error.current
             posted = request.POST.copy()
             posted["version"] = str(conflict.version)

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, unit_for_user
+from amg_portal.organisation.selectors import people_around
 from handlingsplan import selectors, services
 from handlingsplan.forms import EvaluationForm, MeetingForm
 from handlingsplan.models import Measure, StatusMeeting
-from handlingsplan.views._shared import add_service_errors, unit_for
+from handlingsplan.views._shared import unit_for
 
 
 @login_required
@@ -24,7 +26,7 @@ from handlingsplan.views._shared import add_service_errors, unit_for
 def meeting_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """Hold a status meeting; the agenda is generated from what is due or missed."""
     unit = unit_for_user(request.user, unit_pk, Action.HOLD_MEETING)
-    people = selectors.unit_people(unit)
+    people = people_around(unit)
     form = MeetingForm(
         request.POST or None,
         people=people,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from amg_portal.domain import Level
 
@@ -12,11 +12,9 @@ register = template.Library()
 
 @register.simple_tag
 def measure_create_url(unit, round, question) -> str:
-    """The action plan's "create tiltag" page pre-filled with the question; "" until it exists."""
-    try:
-        base = reverse("handlingsplan:measure_create", args=[unit.pk])
-    except NoReverseMatch:
-        return ""
+    """The action plan's "create tiltag" page pre-filled with the round and the question (a link:
+    kortlaegning never imports handlingsplan)."""
+    base = reverse("handlingsplan:measure_create", args=[unit.pk])
     return f"{base}?round={round.pk}&question={question.pk}"
 
 

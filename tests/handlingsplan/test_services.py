@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from amg_portal.editing import EditConflict
 from amg_portal.organisation.models import Role
 from handlingsplan import services
 from handlingsplan.models import Assessment, ChangeLog, Measure
@@ -95,7 +96,7 @@ def test_it_records_assessment_history_and_detects_conflicts(risk_factor, leader
     )
     change = ChangeLog.objects.filter(assessment=assessment, field="severity").first()
     assert (change.old, change.new, change.user) == ("high", "medium", amr_a)
-    with pytest.raises(services.ConflictError) as info:
+    with pytest.raises(EditConflict) as info:
         services.assessment_save(
             risk_factor=risk_factor, user=leader_a, version=1, **{**ASSESSMENT, "severity": "low"}
         )
@@ -164,7 +165,7 @@ def test_it_keeps_measure_history_and_refuses_a_stale_version(measure, leader_a,
     services.measure_update(measure=measure, user=amr_a, version=1, title="Nyt navn")
     log = ChangeLog.objects.get(measure=measure, field="title")
     assert (log.old, log.new, log.user) == ("Fælles prioriteringsmøde", "Nyt navn", amr_a)
-    with pytest.raises(services.ConflictError) as info:
+    with pytest.raises(EditConflict) as info:
         services.measure_update(measure=measure, user=leader_a, version=1, title="Mit navn")
     assert info.value.current.title == "Nyt navn"
     assert Measure.objects.get(pk=measure.pk).title == "Nyt navn"

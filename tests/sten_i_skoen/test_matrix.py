@@ -3,9 +3,10 @@ import json
 import pytest
 from django.urls import reverse
 
+from amg_portal.editing import EditConflict
 from amg_portal.organisation.models import AuditEntry
 from sten_i_skoen.models import CELL_MAX_LENGTH, CaseCell
-from sten_i_skoen.services import CellConflict, cell_save
+from sten_i_skoen.services import cell_save
 
 
 def cell_post(client, case, text, *, version=0, row="L", column="origin", json_api=False):
@@ -93,9 +94,9 @@ def test_it_returns_both_texts_to_the_script_on_conflict(case, login, amr_a, emp
 
 def test_the_service_raises_a_conflict_on_a_stale_version(case, amr_a):
     cell_save(case=case, row="G", column="todo", text="a", version=0, by=amr_a)
-    with pytest.raises(CellConflict) as info:
+    with pytest.raises(EditConflict) as info:
         cell_save(case=case, row="G", column="todo", text="b", version=0, by=amr_a)
-    assert info.value.cell.text == "a"
+    assert info.value.current.text == "a"
 
 
 def test_it_refuses_an_overlong_cell_and_keeps_the_text(case, login, amr_a):
