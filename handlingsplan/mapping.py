@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 
 from amg_portal.organisation.models import Unit
@@ -20,18 +21,18 @@ from kortlaegning.models import Question, Round
 def rounds_of(unit: Unit, start: dt.date, end: dt.date) -> list[Round]:
     """The unit's (and subtree's) mapping rounds opened within the period, plus the latest
     closed round before it: the mapping the cycle starts from."""
-    rounds = (
+    rounds = list(
         Round.objects.filter(unit__path__startswith=unit.path)
         .exclude(status=Round.Status.DRAFT)
+        .filter(
+            Q(opens_on__gte=start, opens_on__lte=end)
+            | Q(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
+        )
         .select_related("unit")
-    )
-    before = (
-        rounds.filter(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
-        .order_by("-opens_on", "-pk")
-        .first()
-    )
-    within = list(rounds.filter(opens_on__gte=start, opens_on__lte=end).order_by("opens_on", "pk"))
-    return ([before] if before else []) + within
+        .order_by("opens_on", "pk")
+    )  # one query; the unit's earlier closed rounds are few (one a year)
+    before = [r for r in rounds if r.opens_on < start]
+    return before[-1:] + [r for r in rounds if r.opens_on >= start]
 
 
 def rounds_for_choice(unit: Unit):
@@ -102,10 +103,9 @@ def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
     """Per round, the results page's sections for the round's own unit (same charts), or why
     there are none for this reader."""
     out = []
+    readable = results.results_of_rounds(rounds, user=user, where="APV")  # a few queries in all
     for round_ in rounds:
-        found = None
-        if round_.is_closed:
-            found = results.round_results(round_, user=user, with_previous=False, where="APV")
+        found = readable.get(round_.pk)
         if found:
             state = "shown"
         elif not round_.is_closed:

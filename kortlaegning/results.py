@@ -241,26 +241,109 @@ def round_results(
     if not units:
         return None
     focus = next(u for u in units if u.focus)
-    snapshot = focus.snapshot
     records = list(
         ResultGroup.objects.filter(unit__in=[u.pk for u in units if u.pk == focus.pk or u.child])
         .select_related("unit")
         .order_by("unit__path", "group")
     )
+    shown_ids = [
+        r.pk for r in records if r.unit_id == focus.pk and r.decision == ResultGroup.Decision.SHOWN
+    ]
+    counts = list(ResultCount.objects.filter(group_id__in=shown_ids))
+    results = _assemble(round, units, records, counts, round_questions(round))
+    snapshot = results.snapshot
+    if results.at_root:
+        had_texts = any(r.texts_shown for r in records if r.unit_id == focus.pk)
+        purged = snapshot.raw_purged_at is not None  # free text goes with the raw answers
+        results.texts_possible = had_texts and not purged
+        results.texts_deleted = had_texts and purged
+        results.texts = _texts_page(snapshot, page) if results.texts_possible else None
+        if with_previous:
+            results.previous = previous_results(round, user=user)
+    return results
+
+
+def results_of_rounds(rounds: list[Round], *, user: User, where: str) -> dict[int, RoundResults]:
+    """Round id → the results of each round's own unit with its direct sub-units (figures and
+    charts, no free text, no comparison), for the rounds ``user`` may see: four queries whatever
+    the number of rounds (the APV lists every round of its period)."""
+    closed = [r for r in rounds if r.is_closed]
+    if not closed:
+        return {}
+    allowed = rounds_with_results_for(user).filter(pk__in=[r.pk for r in closed])
+    units_by_round: dict[int, list[ResultUnit]] = defaultdict(list)
+    for row in (
+        ResultUnit.objects.filter(snapshot__round__in=allowed)  # the rule, as a subquery
+        .filter(Q(parent__isnull=True) | Q(parent__parent__isnull=True))
+        .select_related("snapshot")
+        .order_by("path")
+    ):
+        units_by_round[row.snapshot.round_id].append(row)
+    readable = [r for r in closed if r.pk in units_by_round]
+    if not readable:
+        return {}
+    if getattr(user, "coordinates", False):
+        audit.record_results_reads(user, readable, where)  # one INSERT, a row per round
+    for rows in units_by_round.values():
+        focus = next((u for u in rows if u.parent_id is None), None)
+        for row in rows:
+            row.focus = focus is not None and row.pk == focus.pk
+            row.child = focus is not None and row.parent_id == focus.pk
+            row.above = False
+    records = list(
+        ResultGroup.objects.filter(
+            unit__in=[u.pk for rows in units_by_round.values() for u in rows]
+        )
+        .select_related("unit")
+        .order_by("unit__path", "group")
+    )
+    roots = {u.pk for rows in units_by_round.values() for u in rows if u.focus}
+    shown_ids = [
+        r.pk for r in records if r.unit_id in roots and r.decision == ResultGroup.Decision.SHOWN
+    ]
+    counts = list(ResultCount.objects.filter(group_id__in=shown_ids))
+    questions: dict[int, list] = defaultdict(list)
+    frozen = RoundQuestion.objects.filter(round__in=readable).select_related("question", "version")
+    for rq in frozen.order_by("question__sort_key"):
+        questions[rq.round_id].append((rq.question, rq.version))
+    out = {}
+    for round_ in readable:
+        units = units_by_round.get(round_.pk)
+        if not units or not any(u.focus for u in units):
+            continue
+        ids = {u.pk for u in units}
+        out[round_.pk] = _assemble(
+            round_,
+            units,
+            [r for r in records if r.unit_id in ids],
+            counts,
+            questions[round_.pk],
+        )
+    return out
+
+
+def _assemble(
+    round: Round,
+    units: list[ResultUnit],
+    records: list[ResultGroup],
+    counts: list[ResultCount],
+    questions: list[tuple[Question, QuestionVersion]],
+) -> RoundResults:
+    """One round's results around its focus unit from rows already loaded (no query)."""
+    focus = next(u for u in units if u.focus)
     mine = {r.group: r for r in records if r.unit_id == focus.pk}
-    counts = defaultdict(list)
-    shown_ids = [r.pk for r in mine.values() if r.decision == ResultGroup.Decision.SHOWN]
-    for row in ResultCount.objects.filter(group_id__in=shown_ids):
-        counts[row.group_id].append(row)
+    by_group = defaultdict(list)
+    for row in counts:
+        by_group[row.group_id].append(row)
     groups = {
-        g: _figures(r, counts[r.pk])
+        g: _figures(r, by_group[r.pk])
         for g, r in mine.items()
         if r.decision == ResultGroup.Decision.SHOWN
     }
     results = RoundResults(
         round=round,
-        snapshot=snapshot,
-        questions=round_questions(round),
+        snapshot=focus.snapshot,
+        questions=questions,
         focus=focus,
         trail=sorted((u for u in units if u.above), key=lambda u: u.depth),
         groups={g: groups.get(g) for g in RESULT_GROUPS},
@@ -268,14 +351,6 @@ def round_results(
         reasons={g: r.reason for g, r in mine.items() if r.decision != "shown"},
     )
     _add_subunits(results, units, records)
-    if results.at_root:
-        had_texts = any(r.texts_shown for r in mine.values())
-        purged = snapshot.raw_purged_at is not None  # free text goes with the raw answers
-        results.texts_possible = had_texts and not purged
-        results.texts_deleted = had_texts and purged
-        results.texts = _texts_page(snapshot, page) if results.texts_possible else None
-        if with_previous:
-            results.previous = previous_results(round, user=user)
     return results
 
 

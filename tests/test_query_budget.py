@@ -1,7 +1,8 @@
 """The pages people wait on run at most 15 queries, and the same number at two data sizes.
 
-The results page, the dashboard (for the whole organisation and for a mid unit), the unit page and
-the round list are pinned for a leader, the coordinator and an employee, once with a small
+The results page, the dashboard (for the whole organisation and for a mid unit), the unit pages,
+the home page, the round list and the written APV (whose period holds more rounds at the larger
+size) are pinned for a leader, the coordinator and an employee, once with a small
 organisation and once with ten times the units, answers, comments, rounds and tiltag. Each user
 has been on the site before (the session already carries its timestamps), as in real use.
 """
@@ -18,6 +19,8 @@ from django.utils import timezone
 
 from amg_portal.organisation.models import Unit
 from amg_portal.organisation.services import unit_create
+from handlingsplan import services as plan
+from handlingsplan.models import Cycle
 from kortlaegning import services
 from kortlaegning.models import LevelComment, Response, Round
 from tests.conftest import give_role, make_user
@@ -52,9 +55,21 @@ def _organisation(faculty: Unit, leader, *, size: int) -> dict:
             LevelComment.objects.create(response=response, level="I", text=f"Kommentar {i}")
         rounds.append(close(round, leader))
     services.round_publish_results(round=rounds[-1], published_by=leader)
+    for i, institute in enumerate(institutes[:size]):  # more rounds in the APV's period
+        round = services.round_create(
+            unit=institute, created_by=leader, title=f"Institutrunde {i}",
+            opens_on=today - dt.timedelta(days=5), closes_on=today,
+        )  # fmt: skip
+        round = services.round_open(round=round, opened_by=leader)
+        add_responses(round, institute, 6, "partly")
+        close(round, leader)
     for institute in institutes:
         dashboard_helpers.measures(institute, leader, 3)
-    return {"rounds": rounds, "mid": institutes[0]}
+    cycle = Cycle.objects.filter(unit=faculty).first() or plan.cycle_create(
+        unit=faculty, created_by=leader, title="APV",
+        period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
+    )  # fmt: skip
+    return {"rounds": rounds, "mid": institutes[0], "cycle": cycle}
 
 
 def _count(client, url: str, data: dict | None = None) -> int:
@@ -83,6 +98,12 @@ def measured(faculty, client):
             "dashboard-mid": (reverse("dashboard:index"), {"unit": world["mid"].pk}),
             "unit": (reverse("organisation:unit_detail", args=[world["mid"].pk]), None),
             "rounds": (reverse("kortlaegning:index"), None),
+            "unit-top": (reverse("organisation:unit_detail", args=[faculty.pk]), None),
+            "home": (reverse("home"), None),
+            "apv": (
+                reverse("handlingsplan:apv_read", args=[faculty.pk, world["cycle"].pk]),
+                None,
+            ),
         }
         counts = {}
         for who, user in (("leader", leader), ("coordinator", coordinator), ("employee", employee)):
@@ -90,6 +111,8 @@ def measured(faculty, client):
             for name, (url, data) in pages.items():
                 if who == "employee" and name == "dashboard-mid":
                     data = {"unit": world["mid"].pk}
+                if who == "employee" and name == "unit-top":
+                    continue  # not theirs: 404
                 counts[(who, name)] = _count(client, url, data)
         return counts
 

@@ -34,6 +34,41 @@ def client_ip(request: HttpRequest | None) -> str | None:
     return clientip.client_ip(request)
 
 
+def _entry(
+    *,
+    kind: str,
+    actor: User | None = None,
+    actor_name: str = "",
+    unit: Unit | None = None,
+    target: object = "",
+    detail: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    name = escape(actor_name or (actor.get_username() if actor else ""), 150)
+    return AuditEntry(
+        kind=kind,
+        actor=actor,
+        actor_name=name,
+        unit=unit,
+        target=escape(target, 200),
+        detail=escape(detail),
+        ip_address=client_ip(request),
+    )
+
+
+def _log(entry: AuditEntry) -> None:
+    logger.info(
+        "audit kind=%s actor=%s unit=%s target=%s detail=%s",
+        entry.kind,
+        entry.actor_name,
+        entry.unit_id or "-",
+        entry.target,
+        entry.detail,
+    )
+
+
 def record(
     *,
     kind: str,
@@ -45,26 +80,17 @@ def record(
     request: HttpRequest | None = None,
 ) -> AuditEntry:
     """Write one audit entry (and a matching escaped log line)."""
-    if actor is not None and not getattr(actor, "is_authenticated", False):
-        actor = None
-    name = escape(actor_name or (actor.get_username() if actor else ""), 150)
-    entry = AuditEntry.objects.create(
+    entry = _entry(
         kind=kind,
         actor=actor,
-        actor_name=name,
+        actor_name=actor_name,
         unit=unit,
-        target=escape(target, 200),
-        detail=escape(detail),
-        ip_address=client_ip(request),
+        target=target,
+        detail=detail,
+        request=request,
     )
-    logger.info(
-        "audit kind=%s actor=%s unit=%s target=%s detail=%s",
-        kind,
-        name,
-        unit.pk if unit else "-",
-        entry.target,
-        entry.detail,
-    )
+    entry.save()
+    _log(entry)
     return entry
 
 
@@ -86,20 +112,34 @@ def record_results_read(request_or_user, round, what: str) -> AuditEntry | None:
     An export is a ``what`` whose first word is in ``RESULT_EXPORTS``. Returns the new row, or
     None when the read is not one that is audited.
     """
+    entries = record_results_reads(request_or_user, [round], what)
+    return entries[0] if entries else None
+
+
+def record_results_reads(request_or_user, rounds, what: str) -> list[AuditEntry]:
+    """``record_results_read`` for several rounds read on one page (one INSERT: a row each)."""
     user, request = _reader(request_or_user)
     if user is None or not getattr(user, "is_authenticated", False):
-        return None
+        return []
     exported = what.split(" ", 1)[0] in RESULT_EXPORTS
-    if not (user.coordinates or exported):
-        return None
-    return record(
-        kind=AuditEntry.Kind.RESULTS_READ,
-        actor=user,
-        unit=round.unit,
-        target=f"round {round.pk}",
-        detail=what,
-        request=request,
+    if not (user.coordinates or exported) or not rounds:
+        return []
+    entries = AuditEntry.objects.bulk_create(
+        [
+            _entry(
+                kind=AuditEntry.Kind.RESULTS_READ,
+                actor=user,
+                unit=round.unit,
+                target=f"round {round.pk}",
+                detail=what,
+                request=request,
+            )
+            for round in rounds
+        ]
     )
+    for entry in entries:
+        _log(entry)
+    return entries
 
 
 def record_case_read(request_or_user, case, what: str) -> AuditEntry:

@@ -24,7 +24,9 @@ def unit_for(user: User, unit_pk: int, action: Action) -> Unit:
 def cycle_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Cycle]:
     """The unit (checked for ``action``) and its cycle ``pk``; 404 when it is another unit's."""
     unit = unit_for(user, unit_pk, action)
-    return unit, get_object_or_404(Cycle.objects.filter(unit=unit), pk=pk)
+    cycle = get_object_or_404(Cycle.objects.filter(unit=unit), pk=pk)
+    cycle.unit = unit  # already loaded and checked: no second query for it
+    return unit, cycle
 
 
 def measure_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Measure]:
