@@ -24,46 +24,6 @@ from amg_portal.pdf import BASE_URL, PdfError, SafeURLFetcher, html_to_pdf
 STATIC = BASE_URL + "static/"
 
 
-class _RedirectingServer:
-    """An HTTP server on 127.0.0.1 that answers every request with a redirect to a static file,
-    and counts connections: any hit means the renderer reached the network."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.hits = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        while not self.stop:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.hits += 1
-            conn.sendall(
-                b"HTTP/1.1 302 Found\r\nLocation: " + STATIC.encode() + b"css/pdf.css\r\n\r\n"
-            )
-            conn.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join(1)
-        self.sock.close()
-
-
-@pytest.fixture
-def server():
-    listener = _RedirectingServer()
-    yield listener
-    listener.close()
-
-
 @pytest.fixture
 def no_network(monkeypatch):
     """Fail loudly if anything in this process opens a connection."""
@@ -113,8 +73,8 @@ def test_it_serves_the_apps_static_files_and_data_uris(no_network):
     assert fetcher.fetch("data:text/plain,hej").read() == b"hej"
 
 
-def test_it_follows_no_redirect_and_reaches_no_server(server):
-    url = f"http://127.0.0.1:{server.port}/style.css"
+def test_it_follows_no_redirect_and_reaches_no_server(counting_server):
+    url = f"{counting_server.url}/style.css"
     html = (
         f'<link rel="stylesheet" href="{url}">'
         f"<style>@import url('{url}'); p {{ background: url('{url}') }}</style>"
@@ -124,7 +84,7 @@ def test_it_follows_no_redirect_and_reaches_no_server(server):
     output = html_to_pdf(html)
     assert output.pdf.startswith(b"%PDF")
     assert url in output.refused
-    assert server.hits == 0
+    assert counting_server.hits == 0
 
 
 def test_it_embeds_no_attachment_not_even_a_static_file():
