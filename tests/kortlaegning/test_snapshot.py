@@ -235,7 +235,7 @@ RESPONDENTS = st.sampled_from([0, 2, 3, 5, 6, 8])
 @given(
     tree=sub_unit_trees(
         min_units=1,
-        max_units=12,
+        max_units=6,
         max_depth=2,
         headcounts=st.integers(3, 12),
         respondents=RESPONDENTS,
