@@ -173,6 +173,19 @@ def _django_order(item) -> int:
     return 0 if marker or "db" in item.fixturenames else 2
 
 
+# Tests that restart the one PostgreSQL server every test shares: no other test may run at the
+# same time, so `make test` runs them (marker "alone") on their own before the parallel rest.
+ALONE = {
+    "tests/kortlaegning/test_answer_load.py::test_200_concurrent_respondents_through_a_database_restart",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    if item.nodeid in ALONE:
+        item.add_marker(pytest.mark.alone)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items):
     """Run tests in Django's order: database tests, then transactional ones, then the rest.
