@@ -78,9 +78,14 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The whole suite on real PostgreSQL (a private throwaway cluster unless DATABASE_URL is set).
+# The whole suite on real PostgreSQL (a private throwaway cluster unless DATABASE_URL is set),
+# in TEST_WORKERS processes (pytest-xdist; one per core by default, each with its own test
+# database), after the tests marked "alone" (they restart PostgreSQL) ran on their own
+# (scripts/run-tests.sh). `make test TEST_WORKERS=0` runs everything in one process.
+TEST_WORKERS ?= auto
 test: system-deps setup lint
-	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true PYTEST=$(BIN)/pytest scripts/with-postgres.sh \
+		scripts/run-tests.sh $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Benchmarks (bench/): query counts and timings on real PostgreSQL; not part of `make test`.
 # Then the HTTP benchmark under gunicorn on one university's data (bench/README.md);

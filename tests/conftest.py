@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -19,6 +21,7 @@ from django.db import connection
 
 from amg_portal.organisation.models import Membership, Role, Unit, User
 from amg_portal.organisation.services import unit_create
+from amg_portal.pdf import BASE_URL
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
 
@@ -110,6 +113,51 @@ def login(client):
     return _login
 
 
+# --- A server that nothing may reach -------------------------------------------------------
+
+
+class CountingServer:
+    """A TCP server on 127.0.0.1 that counts the connections it accepts: any hit means something
+    reached the network. It answers each with a redirect to one of the app's own static files, so
+    a client that connected and followed redirects would also be caught fetching that."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.hits = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        redirect = f"HTTP/1.1 302 Found\r\nLocation: {BASE_URL}static/css/pdf.css\r\n\r\n"
+        while not self._stop.is_set():
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.hits += 1
+            conn.sendall(redirect.encode())
+            conn.close()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(1)
+        self.sock.close()
+
+
+@pytest.fixture
+def counting_server():
+    """A :class:`CountingServer` for one test; ``counting_server.hits`` must usually stay 0."""
+    server = CountingServer()
+    yield server
+    server.close()
+
+
 # --- Transactional tests keep the data that migrations load ---------------------------------
 
 
@@ -123,6 +171,19 @@ def _django_order(item) -> int:
     if transactional:
         return 1
     return 0 if marker or "db" in item.fixturenames else 2
+
+
+# Tests that restart the one PostgreSQL server every test shares: no other test may run at the
+# same time, so `make test` runs them (marker "alone") on their own before the parallel rest.
+ALONE = {
+    "tests/kortlaegning/test_answer_load.py::test_200_concurrent_respondents_through_a_database_restart",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_itemcollected(item):
+    if item.nodeid in ALONE:
+        item.add_marker(pytest.mark.alone)
 
 
 @pytest.hookimpl(trylast=True)

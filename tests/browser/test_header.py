@@ -4,14 +4,11 @@ test-results/screenshots/header-*.png."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, make_user
 
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 LONG_NAME = ("Anne-Mette Christiansen-Østergaard", "Bødtcher-Vestergaard")
 WIDTHS = [1280, 1366]
 
@@ -54,12 +51,11 @@ def overflow(page: Page) -> int:
 @pytest.mark.parametrize("language", ["da", "en"])
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_header_is_one_line_on_a_laptop(
-    page: Page, live_server, coordinator_with_a_long_name, width, language
+    page: Page, live_server, coordinator_with_a_long_name, shots, width, language
 ):
     page.set_viewport_size({"width": width, "height": 800})
     log_in(page, live_server.url, language)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("header").screenshot(path=SHOTS / f"header-{language}-{width}.png")
+    page.locator("header").screenshot(path=shots / f"header-{language}-{width}.png")
     centres = rows_of(page)
     assert len(centres) >= 10
     assert max(centres) - min(centres) < 4, centres  # one line: every item on the same row
@@ -76,11 +72,10 @@ def test_the_header_is_one_line_on_a_laptop(
 
 @pytest.mark.parametrize("language", ["da", "en"])
 def test_the_header_works_at_phone_width(
-    page: Page, live_server, coordinator_with_a_long_name, language
+    page: Page, live_server, coordinator_with_a_long_name, shots, language
 ):
     page.set_viewport_size({"width": 360, "height": 780})
     log_in(page, live_server.url, language)
-    SHOTS.mkdir(parents=True, exist_ok=True)
     assert overflow(page) <= 0
     toggler = page.locator(".navbar-toggler")
     expect(toggler).to_be_visible()
@@ -88,7 +83,7 @@ def test_the_header_works_at_phone_width(
         toggler.click()
     expect(page.locator("#main-nav")).to_be_visible()
     page.wait_for_timeout(400)  # the collapse animation
-    page.locator("header").screenshot(path=SHOTS / f"header-{language}-phone.png")
+    page.locator("header").screenshot(path=shots / f"header-{language}-phone.png")
     assert overflow(page) <= 0
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('#main-nav a, #main-nav button')]

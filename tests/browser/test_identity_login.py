@@ -4,16 +4,12 @@ Screenshots of the login page in Danish and English go to test-results/screensho
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import Page, expect
 
 from amg_portal.organisation.models import Role, User
 from tests.conftest import give_role, make_user
 from tests.identity_providers.fixtures import PROVIDER_PASSWORD
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
 
 
 @pytest.fixture
@@ -26,13 +22,12 @@ def known(transactional_db, faculty):
 
 
 def test_a_known_person_logs_in_with_openid_connect_and_out_again(
-    page: Page, live_server, oidc_provider, oidc_settings, known
+    page: Page, live_server, oidc_provider, oidc_settings, known, shots
 ):
     oidc_provider.allow_redirect(live_server.url + "/konto/oidc/retur/")
     oidc_settings.OTP_REQUIRED_FOR_LEADERS = True  # the provider's MFA counts: not asked again
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/")
-    page.screenshot(path=SHOTS / "login-sso-da.png", full_page=True)
+    page.screenshot(path=shots / "login-sso-da.png", full_page=True)
     page.get_by_role("link", name="Log ind med Test-IdP").click()
 
     assert page.url.startswith(oidc_provider.url + "/login/")
@@ -50,9 +45,8 @@ def test_a_known_person_logs_in_with_openid_connect_and_out_again(
 
 
 def test_an_unknown_person_sees_why_and_gets_no_account(
-    page: Page, live_server, oidc_provider, oidc_settings, known
+    page: Page, live_server, oidc_provider, oidc_settings, known, shots
 ):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     oidc_provider.allow_redirect(live_server.url + "/konto/oidc/retur/")
     page.goto(f"{live_server.url}/konto/log-ind/")
     page.get_by_role("link", name="Log ind med Test-IdP").click()
@@ -61,12 +55,11 @@ def test_an_unknown_person_sees_why_and_gets_no_account(
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Vi kender dig ikke endnu")).to_be_visible()
     expect(page.get_by_text("stranger@example.org")).to_be_visible()
-    page.screenshot(path=SHOTS / "identity-unknown-da.png", full_page=True)
+    page.screenshot(path=shots / "identity-unknown-da.png", full_page=True)
     assert not User.objects.filter(email="stranger@example.org").exists()
 
 
 def test_a_known_person_logs_in_with_saml(page: Page, live_server, saml_idp_process, known):
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.goto(f"{live_server.url}/enheder/")
     page.get_by_role("link", name="Log ind med WAYF-test").click()
     assert page.url.startswith(saml_idp_process + "/sso/redirect?SAMLRequest=")
@@ -77,11 +70,10 @@ def test_a_known_person_logs_in_with_saml(page: Page, live_server, saml_idp_proc
     assert page.url == f"{live_server.url}/enheder/"
 
 
-def test_the_login_page_in_english(page: Page, live_server, oidc_settings, saml_idp_process):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_the_login_page_in_english(page: Page, live_server, oidc_settings, saml_idp_process, shots):
     page.goto(f"{live_server.url}/konto/log-ind/")
     page.get_by_role("button", name="English").click()
     expect(page.get_by_role("link", name="Log in with Test-IdP")).to_be_visible()
     expect(page.get_by_role("link", name="Log in with WAYF-test")).to_be_visible()
     expect(page.get_by_text("Or log in with a password")).to_be_visible()
-    page.screenshot(path=SHOTS / "login-sso-en.png", full_page=True)
+    page.screenshot(path=shots / "login-sso-en.png", full_page=True)

@@ -7,20 +7,19 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from amg_portal.organisation import services
-from amg_portal.organisation.demo import import_files, seed_organisation
+from amg_portal.organisation.demo import import_files
 from amg_portal.organisation.models import Unit, User
-from tests.browser.test_foundation_journey import SHOTS, log_in
+from tests.browser.helpers import log_in
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(demo_organisation):
     """The seeded demo, already linked to its HR ids by a first import of the demo files."""
-    org = seed_organisation()
     units, people = import_files()
     services.organisation_import_apply(
         units_data=units.encode(), people_data=people.encode(), by=None, source="command"
     )
-    return org
+    return demo_organisation
 
 
 def write(tmp_path: Path, units: str, people: str) -> tuple[Path, Path]:
@@ -29,9 +28,8 @@ def write(tmp_path: Path, units: str, people: str) -> tuple[Path, Path]:
     return tmp_path / "enheder.csv", tmp_path / "personer.csv"
 
 
-def test_the_coordinator_imports_the_organisation(page: Page, live_server, demo, tmp_path):
+def test_the_coordinator_imports_the_organisation(page: Page, live_server, demo, shots, tmp_path):
     page.set_viewport_size({"width": 1366, "height": 900})
-    SHOTS.mkdir(parents=True, exist_ok=True)
     units, people = import_files()
     units += "NAT-GEO;NAT;Institut for Geografi;institute;GEO\n"
     people = people.replace("P-ansat03;", "P-ny;ny@demo.amg-portal.invalid;Nina Ny;NAT-GEO;\nX;")
@@ -52,7 +50,7 @@ def test_the_coordinator_imports_the_organisation(page: Page, live_server, demo,
     expect(page.locator('[data-count="people-created"]')).to_have_text("1")
     expect(page.locator('[data-count="people-deactivated"]')).to_have_text("1")
     page.get_by_text("Personer deaktiveret (1)").click()
-    page.screenshot(path=SHOTS / "hr-import-preview-da.png", full_page=True)
+    page.screenshot(path=shots / "hr-import-preview-da.png", full_page=True)
     assert not Unit.objects.filter(hr_id="NAT-GEO").exists()
 
     page.get_by_role("button", name="Gennemfør importen").click()
@@ -76,4 +74,4 @@ def test_the_coordinator_imports_the_organisation(page: Page, live_server, demo,
     expect(problems.filter(has_text="is part of a cycle")).to_have_count(2)
     expect(problems.filter(has_text="appears twice (also on line 4)")).to_have_count(1)
     expect(problems.filter(has_text="is not a valid e-mail address")).to_have_count(1)
-    page.screenshot(path=SHOTS / "hr-import-problems-en.png", full_page=True)
+    page.screenshot(path=shots / "hr-import-problems-en.png", full_page=True)

@@ -1,7 +1,6 @@
 """In Debian's Chromium: a respondent scans a code, answers both levels and submits exactly once."""
 
 import datetime
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -9,15 +8,11 @@ from playwright.sync_api import Page, expect
 
 from kortlaegning import services
 from kortlaegning.models import LevelComment, Response
-from tests.kortlaegning.helpers import ensure_catalogue
-
-SHOTS = Path("/tmp/kortlaegning-shots")  # noqa: S108 - screenshots for review
-SIZES = {"desktop": (1366, 768), "phone": (390, 844)}
+from tests.browser.helpers import SIZES
 
 
 @pytest.fixture
 def open_round(transactional_db, unit_a, leader_a):
-    ensure_catalogue()
     today = timezone.localdate()
     round = services.round_create(
         unit=unit_a,
@@ -35,10 +30,9 @@ def answer_level(page: Page, choices: list[str]) -> None:
         groups.nth(i).get_by_label(choices[i % len(choices)], exact=True).check()
 
 
-@pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_it_answers_the_whole_form_with_a_code(page: Page, live_server, open_round, size):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.set_viewport_size(dict(zip(("width", "height"), SIZES[size], strict=True)))
+@pytest.mark.parametrize("size", SIZES)
+def test_it_answers_the_whole_form_with_a_code(page: Page, live_server, open_round, shots, size):
+    page.set_viewport_size(SIZES[size])
     external = []
     page.on(
         "request",
@@ -60,14 +54,14 @@ def test_it_answers_the_whole_form_with_a_code(page: Page, live_server, open_rou
     page.locator("fieldset").first.get_by_label("Delvist", exact=True).focus()
     page.keyboard.press("Space")
     answer_level(page, ["Delvist", "Ja", "Nej", "Ved ikke"])
-    page.screenshot(path=SHOTS / f"answer-step1-da-{size}.png", full_page=True)
+    page.screenshot(path=shots / f"answer-step1-da-{size}.png", full_page=True)
     page.get_by_role("button", name="Næste").click()
 
     expect(page.get_by_role("heading", name="Trin 2 af 2: Gruppe")).to_be_visible()
     answer_level(page, ["Ja", "Nej"])
     page.get_by_role("button", name="Indsend svar").click()
     expect(page.get_by_role("heading", name="Tak for dine svar")).to_be_visible()
-    page.screenshot(path=SHOTS / f"answer-done-da-{size}.png", full_page=True)
+    page.screenshot(path=shots / f"answer-done-da-{size}.png", full_page=True)
 
     page.go_back()  # the back button after submitting stores nothing more
     page.goto(f"{live_server.url}/kortlaegning/svar/{open_round.pk}/k/{code}/")

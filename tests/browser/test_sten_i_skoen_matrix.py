@@ -2,35 +2,17 @@
 item on to the faculty, agrees one action that becomes a tiltag, and the dean sees the item."""
 
 import datetime as dt
-from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
-from amg_portal.organisation.demo import DEMO_PASSWORD, seed_organisation
 from sten_i_skoen.models import Case, CaseAction, CaseCell, Escalation
-
-SHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
-# Live-server tests flush the database afterwards; serialized rollback puts back what the data
-# migrations made (the bilag 1 catalogue), so the tests that run after these still find it.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from sten_i_skoen.services import case_create, cell_save
+from tests.browser.helpers import log_in
 
 
-@pytest.fixture
-def demo(transactional_db):
-    return seed_organisation()
-
-
-def log_in(page: Page, base: str, username: str) -> None:
-    page.goto(f"{base}/konto/log-ind/")
-    page.get_by_label("Brugernavn").fill(username)
-    page.get_by_label("Adgangskode").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_url(lambda url: "/konto/log-ind/" not in url)  # never race the login post
-
-
-def test_it_fills_the_matrix_escalates_and_creates_an_action(page: Page, live_server, demo):
-    SHOTS.mkdir(parents=True, exist_ok=True)
+def test_it_fills_the_matrix_escalates_and_creates_an_action(
+    page: Page, live_server, demo_organisation, shots
+):
     page.set_viewport_size({"width": 1366, "height": 900})
     external = []
     page.on(
@@ -58,7 +40,7 @@ def test_it_fills_the_matrix_escalates_and_creates_an_action(page: Page, live_se
     group.fill("Makkerpar til rettearbejdet.")
     group.blur()
     expect(page.locator("#status-G-todo")).to_contain_text("Gemt", timeout=10_000)
-    page.screenshot(path=SHOTS / "sten-i-skoen-matrix-da-desktop.png", full_page=True)
+    page.screenshot(path=shots / "sten-i-skoen-matrix-da-desktop.png", full_page=True)
 
     page.get_by_role("textbox", name="Viderefør til næste ledelseslag").fill(
         "Fristerne for censur bør flyttes."
@@ -93,12 +75,12 @@ def test_it_fills_the_matrix_escalates_and_creates_an_action(page: Page, live_se
     expect(page.get_by_text("Travlhed i eksamensperioden")).to_have_count(0)
 
 
-def test_a_conflicting_save_shows_both_texts_and_keeps_mine(page: Page, live_server, demo):
-    from sten_i_skoen.services import case_create, cell_save
-
-    users = demo.users
+def test_a_conflicting_save_shows_both_texts_and_keeps_mine(
+    page: Page, live_server, demo_organisation, shots
+):
+    users = demo_organisation.users
     case = case_create(
-        unit=demo.units["Institut for Biologi"],
+        unit=demo_organisation.units["Institut for Biologi"],
         created_by=users["amr"],
         title="Konfliktsag",
         problem="p",
@@ -116,8 +98,7 @@ def test_a_conflicting_save_shows_both_texts_and_keeps_mine(page: Page, live_ser
     expect(page.locator("#status-L-todo")).to_contain_text("flet dem sammen", timeout=10_000)
     expect(page.locator("#cell-L-todo .conflict-theirs")).to_have_text("AMR's tekst")
     expect(cell).to_have_value("Min tekst")
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.locator("#cell-L-todo").screenshot(path=SHOTS / "sten-i-skoen-conflict-da.png")
+    page.locator("#cell-L-todo").screenshot(path=shots / "sten-i-skoen-conflict-da.png")
     cell.fill("AMR's tekst og min tekst")
     page.locator("#cell-L-todo").get_by_role("button", name="Gem").click()
     expect(page.locator("#status-L-todo")).to_contain_text("Gemt", timeout=10_000)
@@ -126,12 +107,12 @@ def test_a_conflicting_save_shows_both_texts_and_keeps_mine(page: Page, live_ser
     )
 
 
-def test_a_lost_connection_keeps_the_text_and_saves_it_when_back(page: Page, live_server, demo):
-    from sten_i_skoen.services import case_create
-
-    users = demo.users
+def test_a_lost_connection_keeps_the_text_and_saves_it_when_back(
+    page: Page, live_server, demo_organisation
+):
+    users = demo_organisation.users
     case = case_create(
-        unit=demo.units["Institut for Biologi"],
+        unit=demo_organisation.units["Institut for Biologi"],
         created_by=users["amr"],
         title="Forbindelsessag",
         problem="p",

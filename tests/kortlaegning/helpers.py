@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.apps import apps
+from django.db import transaction
 from django.utils import timezone
+from hypothesis import strategies as st
 
+from amg_portal.organisation.models import Unit
+from amg_portal.organisation.services import unit_create
 from kortlaegning import services
 from kortlaegning.models import Answer, Response, ResultGroup, ResultText, Round, RoundQuestion
 
@@ -57,3 +64,51 @@ def shown_groups(round: Round, group: str = "employees") -> list[ResultGroup]:
 
 def texts(round: Round) -> list[ResultText]:
     return list(ResultText.objects.filter(group__snapshot__round=round))
+
+
+# --- property tests on the database: random unit trees, one rolled-back savepoint per example ---
+
+
+@dataclass(frozen=True)
+class SubUnit:
+    """A unit below a round's unit: ``parent`` 0 is the round's unit, ``i`` the i-th sub-unit."""
+
+    parent: int
+    headcount: int
+    respondents: int
+    choice: str
+
+
+@st.composite
+def sub_unit_trees(
+    draw, *, min_units: int, max_units: int, max_depth: int, headcounts, respondents, choices
+) -> list[SubUnit]:
+    """Units below a round's unit, at most ``max_depth`` levels deep; shrinks towards fewer,
+    flatter trees with fewer respondents (a failure ends up as a small, readable tree)."""
+    rows: list[SubUnit] = []
+    depth = [0]
+    for _ in range(draw(st.integers(min_units, max_units))):
+        parent = draw(st.sampled_from([i for i, d in enumerate(depth) if d < max_depth]))
+        rows.append(SubUnit(parent, draw(headcounts), draw(respondents), draw(choices)))
+        depth.append(depth[parent] + 1)
+    return rows
+
+
+def build_sub_units(root: Unit, tree: list[SubUnit]) -> list[Unit]:
+    """Create ``tree`` below ``root``; returns ``[root, sub-unit 1, ...]`` in the tree's order."""
+    units = [root]
+    for i, row in enumerate(tree, start=1):
+        parent = Unit.objects.get(pk=units[row.parent].pk)  # treebeard needs the fresh row
+        units.append(
+            unit_create(parent=parent, name=f"Enhed {i}", kind="group", headcount=row.headcount)
+        )
+    return units
+
+
+@contextmanager
+def rolled_back() -> Iterator[None]:
+    """Run one Hypothesis example in a savepoint that is rolled back, so every example starts
+    from the test's fixtures (Hypothesis runs many examples inside one test's transaction)."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)

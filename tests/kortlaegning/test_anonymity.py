@@ -1,16 +1,21 @@
-"""The anonymity rules, property-style over random unit trees and response counts (fixed seeds)."""
+"""The anonymity rules as properties over random unit trees and response counts (Hypothesis: a
+failure shrinks to a small tree)."""
 
-import random
-
-import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from amg_portal.organisation.models import Unit
-from amg_portal.organisation.services import unit_create
 from kortlaegning import anonymity, results, services
 from kortlaegning.models import LevelComment, Question, Response
-from tests.kortlaegning.helpers import add_responses, close, shown_groups, texts
+from tests.kortlaegning.helpers import (
+    add_responses,
+    build_sub_units,
+    close,
+    rolled_back,
+    shown_groups,
+    sub_unit_trees,
+    texts,
+)
 
 
 @st.composite
@@ -104,32 +109,48 @@ def test_it_hides_everything_under_the_threshold():
 
 # --- the same rules end to end: random trees in the database, results from the selectors -----
 
-
-def _build(rng, parent, depth, units):
-    for i in range(rng.choice([0, 1, 2, 3]) if depth < 3 else 0):
-        child = unit_create(
-            parent=parent,
-            name=f"U{depth}-{i}-{rng.random():.6f}",
-            kind="group",
-            headcount=rng.randint(0, 12),
-        )
-        units.append(child)
-        _build(rng, child, depth + 1, units)
+CHOICES = st.sampled_from(["yes", "no", "partly"])
+RESPONDENTS = st.sampled_from([0, 1, 2, 3, 5, 7])
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_it_applies_the_rules_to_real_results(seed, unit_a, leader_a, today):
-    rng = random.Random(seed)
-    units = [unit_a]
-    _build(rng, unit_a, 1, units)
+@settings(
+    max_examples=12,
+    deadline=None,
+    # The fixtures are made once; each example runs in its own rolled-back savepoint.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    tree=sub_unit_trees(
+        min_units=0,
+        max_units=12,
+        max_depth=2,
+        headcounts=st.integers(0, 12),
+        respondents=RESPONDENTS,
+        choices=CHOICES,
+    ),
+    own=RESPONDENTS,
+    own_choice=CHOICES,
+    threshold=st.sampled_from([5, 6]),
+)
+def test_it_applies_the_rules_to_real_results(
+    unit_a, leader_a, today, tree, own, own_choice, threshold
+):
+    with rolled_back():
+        _check_real_results(unit_a, leader_a, today, tree, own, own_choice, threshold)
+
+
+def _check_real_results(unit_a, leader_a, today, tree, own, own_choice, threshold):
+    units = build_sub_units(Unit.objects.get(pk=unit_a.pk), tree)
     round = services.round_create(
-        unit=unit_a, created_by=leader_a, title=f"R{seed}", opens_on=today, closes_on=today,
-        threshold=rng.choice([5, 6]),
+        unit=unit_a, created_by=leader_a, title="R", opens_on=today, closes_on=today,
+        threshold=threshold,
     )  # fmt: skip
     round = services.round_open(round=round, opened_by=leader_a)
-    counts = {u.pk: rng.choice([0, 1, 2, 3, 5, 7]) for u in units}
-    for unit in units:
-        add_responses(round, unit, counts[unit.pk], rng.choice(["yes", "no", "partly"]))
+    counts = {unit_a.pk: own}
+    add_responses(round, unit_a, own, own_choice)
+    for unit, row in zip(units[1:], tree, strict=True):
+        counts[unit.pk] = row.respondents
+        add_responses(round, unit, row.respondents, row.choice)
     round = close(round, leader_a)
     shown = shown_groups(round)
     total, k = sum(counts.values()), round.threshold

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-import random
 import re
 import threading
 
@@ -12,9 +11,10 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from amg_portal.organisation.models import Membership, Unit
-from amg_portal.organisation.services import unit_create
 from kortlaegning import results, retention, services, snapshot
 from kortlaegning.models import (
     LevelComment,
@@ -28,7 +28,13 @@ from kortlaegning.models import (
     RoundEvent,
 )
 from tests.conftest import give_role, make_user
-from tests.kortlaegning.helpers import add_responses, close
+from tests.kortlaegning.helpers import (
+    add_responses,
+    build_sub_units,
+    close,
+    rolled_back,
+    sub_unit_trees,
+)
 
 
 def _rows(round: Round) -> list[tuple]:
@@ -198,16 +204,6 @@ def test_comments_come_a_page_at_a_time(open_round, unit_a, leader_a, client):
 # --- re-organisation changes nothing that was published --------------------------------------
 
 
-def _tree(rng: random.Random, parent: Unit, depth: int, out: list[Unit]) -> None:
-    for i in range(rng.choice([1, 2, 3]) if depth < 3 else 0):
-        child = unit_create(
-            parent=parent, name=f"E{depth}{i}-{rng.randint(0, 999)}", kind="group",
-            headcount=rng.randint(3, 12),
-        )  # fmt: skip
-        out.append(child)
-        _tree(rng, child, depth + 1, out)
-
-
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 COMMENTS = re.compile(r'<section aria-labelledby="comments-h">.*?</section>', re.S)
 
@@ -226,19 +222,44 @@ def _everything(client, round: Round) -> dict:
     return pages
 
 
-@pytest.mark.parametrize("seed", range(3))
+CHOICES = st.sampled_from(["yes", "no"])
+RESPONDENTS = st.sampled_from([0, 2, 3, 5, 6, 8])
+
+
+@settings(
+    max_examples=3,
+    deadline=None,
+    # The fixtures are made once; each example runs in its own rolled-back savepoint.
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    tree=sub_unit_trees(
+        min_units=1,
+        max_units=6,
+        max_depth=2,
+        headcounts=st.integers(3, 12),
+        respondents=RESPONDENTS,
+        choices=CHOICES,
+    ),
+    own=RESPONDENTS,
+)
 def test_moving_merging_renaming_and_deleting_units_changes_no_published_result(
-    seed, faculty, unit_a, unit_b, leader_a, coordinator, client, today
+    faculty, unit_a, unit_b, leader_a, coordinator, client, today, tree, own
 ):
-    rng = random.Random(seed)
-    units = [unit_a]
-    _tree(rng, unit_a, 1, units)
+    assume(own + sum(row.respondents for row in tree) >= 5)  # something is published
+    with rolled_back():
+        _reorganise_and_compare(unit_a, unit_b, leader_a, client, today, tree, own)
+
+
+def _reorganise_and_compare(unit_a, unit_b, leader_a, client, today, tree, own):
+    units = build_sub_units(Unit.objects.get(pk=unit_a.pk), tree)
     round = services.round_create(
-        unit=unit_a, created_by=leader_a, title=f"R{seed}", opens_on=today, closes_on=today
+        unit=unit_a, created_by=leader_a, title="R", opens_on=today, closes_on=today
     )
     round = services.round_open(round=round, opened_by=leader_a)
-    for unit in units:
-        add_responses(round, unit, rng.choice([0, 2, 3, 5, 6, 8]), rng.choice(["yes", "no"]))
+    add_responses(round, unit_a, own, "yes")
+    for unit, row in zip(units[1:], tree, strict=True):
+        add_responses(round, unit, row.respondents, row.choice)
     closed = close(round, leader_a)
     client.force_login(leader_a)
     before = _everything(client, closed)

@@ -44,6 +44,15 @@ def snapshot(server: harness.Server, site, paths: list[str]) -> dict[str, tuple[
     return {path: (r.status, page_text(r.text)) for path in paths for r in [client.get(path)]}
 
 
+@pytest.fixture(scope="module")
+def backup(site, tmp_path_factory):
+    """One `manage.py backup_db` of the seeded site, for the tests that restore it."""
+    path = tmp_path_factory.mktemp("backup") / "amg.dump"
+    out = harness.manage(site.env(PG_BIN=PG_BIN), "backup_db", str(path))
+    assert "backup written" in out
+    return path
+
+
 @pytest.fixture
 def restored(site, tmp_path):
     name, url = harness.create_database("amg_restored")
@@ -51,10 +60,8 @@ def restored(site, tmp_path):
     harness.drop_database(name)
 
 
-def test_the_restore_drill(site, server, restored, tmp_path):
-    backup = tmp_path / "amg.dump"
-    out = harness.manage(site.env(PG_BIN=PG_BIN), "backup_db", str(backup))
-    assert "backup written" in out and backup.stat().st_size > 10_000
+def test_the_restore_drill(site, server, backup, restored):
+    assert backup.stat().st_size > 10_000
 
     _, url = restored
     restored_env = harness.production_env(url, site.static_root, PG_BIN=PG_BIN)
@@ -71,9 +78,7 @@ def test_the_restore_drill(site, server, restored, tmp_path):
     assert after == before
 
 
-def test_a_restore_into_a_database_that_is_not_empty_is_refused(site, tmp_path):
-    backup = tmp_path / "amg.dump"
-    harness.manage(site.env(PG_BIN=PG_BIN), "backup_db", str(backup))
+def test_a_restore_into_a_database_that_is_not_empty_is_refused(site, backup):
     result = subprocess.run(
         [str(harness.BIN / "python"), "manage.py", "restore_db", str(backup)],
         cwd=harness.ROOT,
