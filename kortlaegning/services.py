@@ -726,11 +726,14 @@ def response_submit(
     answers: Mapping,
     comments: Mapping,
     questions: Mapping[int, str] | None = None,
+    then: Callable[[], None] | None = None,
 ) -> Response:
     """Store one anonymous response and use up the grant's ticket in the same transaction.
 
     A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
-    same request passes them on; otherwise both are read again here, as of now."""
+    same request passes them on; otherwise both are read again here, as of now. ``then`` runs in
+    the same transaction after the response is stored (the answer page marks its session done
+    there, so "stored" and "done" are one outcome)."""
     if grant.round_id != round.pk:
         raise Refusal(Refusal.UNKNOWN)
     if questions is None:
@@ -744,9 +747,12 @@ def response_submit(
         expected=questions,
     )
     _consume(round, grant)
-    return _store(
+    response = _store(
         round, unit_id=grant.unit_id, group=grant.group, answers=clean, comments=clean_comments
     )
+    if then is not None:
+        then()
+    return response
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:
