@@ -21,9 +21,11 @@ Statements per request (the floor, and why; pinned in tests/kortlaegning/test_an
 - a step: reading the session, the address counter (one upsert), the round (its status decides
   whether answers are still taken); a POST adds the session UPDATE that keeps the answers. The
   round's questions are read once per worker process (they are frozen when the round opens);
-- the final submit: the same reads, then one transaction: the code's conditional UPDATE (its
-  single use), the response INSERT, one INSERT of all answers (and one of the comments, if any)
-  and the session UPDATE marking it done.
+- the final submit: the same reads, then ONE statement (PostgreSQL, a code or an invitation):
+  the code's conditional UPDATE (its single use), and only if it was unused the response INSERT,
+  all answers, the comments and the session UPDATE marking it done — atomic by itself, so no
+  BEGIN/COMMIT round trips (``services.response_submit``). Open links, leaders and SQLite take
+  one transaction of the same writes.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.
@@ -105,7 +107,7 @@ def _session_write(request: HttpRequest) -> None:
     the middleware, turns a lost database connection into "session interrupted" (400). Written
     here, a failure is the view's to answer, and nothing is left for the middleware to write."""
     session = request.session
-    if session.session_key is None or not hasattr(session, "create_model_instance"):
+    if session.session_key is None or not _database_session(session):
         return  # a new session (or another engine): the middleware writes it and sets the cookie
     session.create_model_instance(dict(session.items())).save(force_update=True)
     session.modified = False
@@ -448,16 +450,11 @@ def _remember(request, round, state, answers: dict, comments: dict, level: str) 
 
 
 def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -> HttpResponse:
-    """Store the response and mark the session done in one transaction.
+    """Store the response and mark the session done in one statement (or transaction).
 
     If the database fails, nothing was stored and the code is unused: the step again, its
     answers in the form (503)."""
     questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
-
-    def mark_done() -> None:
-        _save_state(request, round, {"done": True})
-        _session_write(request)
-
     try:
         services.response_submit(
             round=round,
@@ -465,7 +462,7 @@ def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -
             answers=state["answers"],
             comments=state["comments"],
             questions=questions,
-            then=mark_done,
+            session=_done_mark(request, round),
         )
     except DatabaseError:
         logger.warning("An answer could not be stored: database error", exc_info=True)
@@ -477,7 +474,26 @@ def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -
         _session_write(request)
         missing = _first_incomplete(levels, state["answers"])
         return redirect("kortlaegning:answer_step", round.pk, missing)
+    _save_state(request, round, {"done": True})
+    if request.session.session_key is not None and _database_session(request.session):
+        request.session.modified = False  # written with the response
     return redirect("kortlaegning:answer_done", round.pk)
+
+
+def _database_session(session) -> bool:
+    return hasattr(session, "create_model_instance")
+
+
+def _done_mark(request: HttpRequest, round: Round) -> services.SessionMark | None:
+    """The session as it will be once this round is answered: done, the answers gone."""
+    session = request.session
+    if session.session_key is None or not _database_session(session):
+        return None  # the middleware writes it afterwards
+    data = dict(session.items())
+    data[SESSION_KEY] = {**data.get(SESSION_KEY, {}), str(round.pk): {"done": True}}
+    return services.SessionMark(
+        key=session.session_key, data=session.encode(data), expires=session.get_expiry_date()
+    )
 
 
 def _first_incomplete(levels, answers: dict) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import hmac
 import logging
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass
 
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
@@ -701,7 +703,7 @@ def check_answers(
 def _store(
     round: Round, *, unit_id: int, group: str, answers: dict, comments: dict, **extra
 ) -> Response:
-    response = Response.objects.create(
+    response = Response(
         id=uuid.uuid4(),
         round=round,
         unit_id=unit_id,
@@ -709,16 +711,20 @@ def _store(
         submitted_on=timezone.localdate(),
         **extra,
     )
-    Answer.objects.bulk_create(
-        Answer(response=response, question_id=qid, choice=choice) for qid, choice in answers.items()
-    )
-    LevelComment.objects.bulk_create(
-        LevelComment(response=response, level=level, text=text) for level, text in comments.items()
-    )
+    _store_response(response, answers, comments)
     return response
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class SessionMark:
+    """A session row rewritten together with the response it belongs to (the answer page marks
+    the respondent's session done in the same statement or transaction)."""
+
+    key: str
+    data: str  # the session's encoded data (``SessionStore.encode``)
+    expires: datetime.datetime
+
+
 def response_submit(
     *,
     round: Round,
@@ -726,14 +732,17 @@ def response_submit(
     answers: Mapping,
     comments: Mapping,
     questions: Mapping[int, str] | None = None,
-    then: Callable[[], None] | None = None,
+    session: SessionMark | None = None,
 ) -> Response:
-    """Store one anonymous response and use up the grant's ticket in the same transaction.
+    """Store one anonymous response and use up the grant's ticket atomically.
 
     A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
-    same request passes them on; otherwise both are read again here, as of now. ``then`` runs in
-    the same transaction after the response is stored (the answer page marks its session done
-    there, so "stored" and "done" are one outcome)."""
+    same request passes them on; otherwise both are read again here, as of now. ``session`` is
+    rewritten in the same statement or transaction, so "stored" and "marked" are one outcome.
+
+    On PostgreSQL a code or invitation is used, the response, its answers and comments stored and
+    the session marked in one statement (``_submit_at_once``): atomic by itself, one round trip
+    to the database. Other grants, and other databases, take one transaction of ORM writes."""
     if grant.round_id != round.pk:
         raise Refusal(Refusal.UNKNOWN)
     if questions is None:
@@ -746,13 +755,85 @@ def response_submit(
         comments=comments,
         expected=questions,
     )
-    _consume(round, grant)
-    response = _store(
-        round, unit_id=grant.unit_id, group=grant.group, answers=clean, comments=clean_comments
+    response = Response(
+        id=uuid.uuid4(),
+        round=round,
+        unit_id=grant.unit_id,
+        group=grant.group,
+        submitted_on=timezone.localdate(),
     )
-    if then is not None:
-        then()
+    if grant.kind in ("code", "invitation") and _at_once_supported():
+        if not _submit_at_once(grant, response, clean, clean_comments, session):
+            raise Refusal(Refusal.USED)
+        return response
+    with transaction.atomic():
+        _consume(round, grant)
+        _store_response(response, clean, clean_comments)
+        if session is not None:
+            _mark_session(session)
     return response
+
+
+def _at_once_supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _store_response(response: Response, answers: dict, comments: dict) -> None:
+    response.save(force_insert=True)
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=qid, choice=choice) for qid, choice in answers.items()
+    )
+    LevelComment.objects.bulk_create(
+        LevelComment(response=response, level=level, text=text) for level, text in comments.items()
+    )
+
+
+def _mark_session(session: SessionMark) -> None:
+    Session.objects.filter(session_key=session.key).update(
+        session_data=session.data, expire_date=session.expires
+    )
+
+
+def _submit_at_once(
+    grant: Grant, response: Response, answers: dict, comments: dict, session: SessionMark | None
+) -> bool:
+    """One PostgreSQL statement: use the ticket if unused; only then insert the response (every
+    column as the ORM would write it), its answers and comments, and rewrite the session. False
+    if the ticket was used already (nothing is written). Concurrent submissions of one ticket
+    queue on its row; the ones after the first find it used and write nothing."""
+    q = connection.ops.quote_name
+    ticket = (AnswerCode if grant.kind == "code" else Invitation)._meta.db_table
+    fields = Response._meta.concrete_fields
+    values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
+    # Only identifiers from the models are formatted in; every value is a parameter.
+    sql = (
+        f"WITH used AS (UPDATE {q(ticket)} SET used = true"  # noqa: S608
+        " WHERE id = %s AND round_id = %s AND NOT used RETURNING 1),"
+        f" response AS (INSERT INTO {q(Response._meta.db_table)}"
+        f" ({', '.join(q(field.column) for field in fields)})"
+        f" SELECT {', '.join(['%s'] * len(fields))} FROM used RETURNING id),"
+        f" answers AS (INSERT INTO {q(Answer._meta.db_table)} (response_id, question_id, choice)"
+        " SELECT response.id, a.question, a.choice FROM response,"
+        " unnest(%s::bigint[], %s::text[]) AS a(question, choice)),"
+        f" comments AS (INSERT INTO {q(LevelComment._meta.db_table)} (response_id, level, text)"
+        " SELECT response.id, c.level, c.text FROM response,"
+        " unnest(%s::text[], %s::text[]) AS c(level, text))"
+    )
+    params = [int(grant.ref), grant.round_id, *values]
+    params += [list(answers), list(answers.values()), list(comments), list(comments.values())]
+    if session is not None:
+        sql += (
+            f", marked AS (UPDATE {q(Session._meta.db_table)}"  # noqa: S608
+            " SET session_data = %s, expire_date = %s"
+            " WHERE session_key = %s AND EXISTS (SELECT FROM response))"
+        )
+        params += [session.data, session.expires, session.key]
+    # On its own (autocommit) the statement is its own transaction; inside a caller's transaction
+    # a savepoint keeps that transaction usable if the statement fails.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with guard, connection.cursor() as cursor:
+        cursor.execute(sql + " SELECT count(*) FROM response", params)  # noqa: S608
+        return cursor.fetchone()[0] == 1
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:

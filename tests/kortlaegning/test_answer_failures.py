@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from kortlaegning import services
 from kortlaegning.models import AnswerCode, Response
+from kortlaegning.services import check_answers as services_check_answers
 
 
 @pytest.fixture
@@ -32,6 +33,11 @@ def respondent() -> Client:
 
 def _down(*_args, **_kwargs):
     raise OperationalError("connection to server failed: the database system is shutting down")
+
+
+def _one_answer_the_database_refuses(**kwargs):
+    answers, comments = services_check_answers(**kwargs)
+    return {**answers, next(iter(answers)): "bogus"}, comments
 
 
 def _step_url(round, step: int) -> str:
@@ -86,10 +92,10 @@ def test_a_lost_submit_keeps_the_code_and_its_retry_stores_once(
     for step, answers in enumerate(steps[:-1], start=1):
         respondent.post(_step_url(open_round, step), answers)
     last = _step_url(open_round, len(steps))
-    # The session write that marks the respondent done is the last statement of the submit's
-    # transaction: when it fails, the response and the code's use are rolled back with it.
+    # The database refuses the last answer row (its check constraint), after the code's UPDATE
+    # and the response's INSERT in the same statement: nothing of it stays.
     with monkeypatch.context() as patch:
-        patch.setattr(SessionStore, "create_model_instance", _down)
+        patch.setattr(services, "check_answers", _one_answer_the_database_refuses)
         failed = respondent.post(last, steps[-1])
     assert failed.status_code == 503
     assert "Indsend svar" in failed.text and "ikke brugt" in failed.text
