@@ -95,7 +95,7 @@ def test_a_lost_submit_keeps_the_code_and_its_retry_stores_once(
     # The database refuses the last answer row (its check constraint), after the code's UPDATE
     # and the response's INSERT in the same statement: nothing of it stays.
     with monkeypatch.context() as patch:
-        patch.setattr(services, "check_answers", _one_answer_the_database_refuses)
+        patch.setattr(services.answering, "check_answers", _one_answer_the_database_refuses)
         failed = respondent.post(last, steps[-1])
     assert failed.status_code == 503
     assert "Indsend svar" in failed.text and "ikke brugt" in failed.text

@@ -237,7 +237,7 @@ def test_the_one_statement_writes_what_the_transaction_writes(open_round, monkey
     at_once = services.response_submit(
         round=open_round, grant=grant, answers=answers, comments=comments
     )
-    monkeypatch.setattr(services, "_at_once_supported", lambda: False)
+    monkeypatch.setattr(services.answering, "_at_once_supported", lambda: False)
     _, grant = code_grant(open_round)
     in_transaction = services.response_submit(
         round=open_round, grant=grant, answers=answers, comments=comments

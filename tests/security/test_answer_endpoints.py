@@ -201,7 +201,7 @@ def test_it_rolls_back_a_submission_that_fails_half_way(client, open_round, code
         return {**clean, next(iter(clean)): "bogus"}, comments
 
     with monkeypatch.context() as patch:
-        patch.setattr(services, "check_answers", one_answer_the_database_refuses)
+        patch.setattr(services.answering, "check_answers", one_answer_the_database_refuses)
         failed = client.post(last, {**answers, "comment_I": "Travlt"})
     # A clear "try again", with this step's answers still in the form.
     assert failed.status_code == 503
