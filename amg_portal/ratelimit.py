@@ -6,6 +6,9 @@ count + 1 RETURNING count`` (PostgreSQL and SQLite alike), run outside any trans
 counter row is locked only for that one statement, so many requests on one key (a room of people
 behind one NAT address) do not queue behind each other. Keys are stored only as a keyed hash: no
 raw address or secret is ever written.
+
+A bottom helper: it imports no app of the project (its table is ``amg_portal.models``, the client
+address comes from ``amg_portal.clientip``).
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from amg_portal.organisation.audit import client_ip
-from amg_portal.organisation.models import RateLimitCounter
+from amg_portal.clientip import client_ip
+from amg_portal.models import RateLimitCounter
 
 # Windows older than this are deleted now and then (no scope uses a longer window).
 KEEP_SECONDS = 3600

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import resolve
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_safe
 
@@ -30,8 +32,25 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @requires_csrf_token
 def server_error(request: HttpRequest) -> HttpResponse:
-    """A Danish/English 500 page that needs no database (the failure may be the database)."""
+    """A Danish/English 500 page that needs no database (the failure may be the database).
+
+    When the database could not be reached and the view asked for names its own page for that
+    (``view.database_unavailable``, same arguments), that page answers instead: the answer steps
+    show the respondent's answers again with a "try again" (503)."""
+    if isinstance(sys.exc_info()[1], DatabaseError):
+        page = _database_unavailable_page(request)
+        if page is not None:
+            return page
     return render(request, "500.html", status=500)
+
+
+def _database_unavailable_page(request: HttpRequest) -> HttpResponse | None:
+    try:
+        match = request.resolver_match or resolve(request.path_info)
+    except Http404:
+        return None
+    page = getattr(match.func, "database_unavailable", None)
+    return page(request, *match.args, **match.kwargs) if page is not None else None
 
 
 def _probe_answer(text: str, status: int = 200) -> HttpResponse:

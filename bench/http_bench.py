@@ -3,6 +3,8 @@
     make bench                                   # one university (default), then a small dataset
     BENCH_UNIVERSITIES=10 make bench             # ten universities (1,014 units, 50,000 people)
     scripts/with-postgres.sh .venv/bin/python -m bench.http_bench    # this part alone
+    BENCH_ONLY=submit scripts/with-postgres.sh .venv/bin/python -m bench.http_bench
+                                                 # only the submit trials, on the small dataset
 
 For each of two data sizes (a small organisation, and one or ten universities) it creates a
 database in the PostgreSQL of ``DATABASE_URL``, migrates it, fills it with ``build_large_dataset``
@@ -40,6 +42,9 @@ SUBMITS = int(os.environ.get("BENCH_SUBMITS", "120"))  # final POSTs per trial
 CONCURRENCY = 8
 TRIALS = 3
 PDF_RUNS = 3
+# "submit": only the answer path's query counts and the submit trials, on the small dataset (a few
+# minutes; for working on the answer path).
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 # --- the parent: databases, data, the table --------------------------------------------------
@@ -147,10 +152,14 @@ def main() -> None:
     scale = os.environ.get("BENCH_UNIVERSITIES", "1")
     if scale not in SCALES:
         sys.exit(f"BENCH_UNIVERSITIES must be one of {sorted(SCALES)}, not {scale!r}.")
+    if ONLY not in ("", "submit"):
+        sys.exit(f"BENCH_ONLY must be 'submit' or unset, not {ONLY!r}.")
     results = {}
     with tempfile.TemporaryDirectory(prefix="amg-bench-") as tmp:
         static_root = str(Path(tmp) / "static")
         sizes = [("small", SMALL), (f"{scale}univ", SCALES[scale])]
+        if ONLY == "submit":
+            sizes = [("small", SMALL)]
         for number, (label, size) in enumerate(sizes):
             env, built = _prepare(label, size, static_root)
             if number == 0:
@@ -164,11 +173,14 @@ def main() -> None:
                 check=True,
             )
             results[label] = json.loads(out.read_text()) | {"size": size, "build_s": built}
-    _print(results, scale)
+    if ONLY == "submit":
+        _print_header(results)
+        _print_submit(results["small"], results["small"])
+    else:
+        _print(results, scale)
 
 
-def _print(results: dict, scale: str) -> None:
-    small, large = results["small"], results[f"{scale}univ"]
+def _print_header(results: dict) -> None:
     print()
     print(f"AMG-portal HTTP benchmark, {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC")
     print("gunicorn 2 sync workers, DEBUG off (bench.settings), PostgreSQL throwaway cluster")
@@ -180,6 +192,11 @@ def _print(results: dict, scale: str) -> None:
             f" {d['responses']} responses, {d['answers']} answers, {d['tiltag']} tiltag"
             f" (built in {r['build_s']:.0f} s)"
         )
+
+
+def _print(results: dict, scale: str) -> None:
+    small, large = results["small"], results[f"{scale}univ"]
+    _print_header(results)
     print()
     head = f"{'page':<30} {'small p50/p95 ms':>17} {'large p50/p95 ms':>17} {'x bare':>7}"
     print(head + f" {'queries small':>13} {'large':>6}")
@@ -193,6 +210,16 @@ def _print(results: dict, scale: str) -> None:
             f"{name:<30} {s} {t} {timing['p50'] / bare:>7.1f}"
             f" {small['queries'].get(name, ''):>13} {large['queries'].get(name, ''):>6}"
         )
+    _print_submit(small, large)
+    for name, pdf in large["pdf"].items():
+        failed = f"; NOT A PDF: {pdf['failed']}" if pdf["failed"] else ""
+        print(
+            f"APV PDF, {name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
+            f"({pdf['bytes'] // 1024} KiB){failed}"
+        )
+
+
+def _print_submit(small: dict, large: dict) -> None:
     submit = large["submit"]
     print()
     print(
@@ -209,12 +236,6 @@ def _print(results: dict, scale: str) -> None:
             f"(p50 {trial['bare_p50']:.0f} ms) → ratio {trial['ratio']:.2f}"
         )
     print(f"  median ratio of three trials: {submit['ratio']:.2f}")
-    for name, pdf in large["pdf"].items():
-        failed = f"; NOT A PDF: {pdf['failed']}" if pdf["failed"] else ""
-        print(
-            f"APV PDF, {name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
-            f"({pdf['bytes'] // 1024} KiB){failed}"
-        )
 
 
 # --- the child: everything inside one Django process ------------------------------------------
@@ -227,11 +248,11 @@ def measure(out: str, full: bool) -> None:
     from bench import probe
 
     figures = probe.run(
-        requests=REQUESTS,
+        requests=0 if ONLY == "submit" else REQUESTS,
         submits=SUBMITS if full else 0,
         concurrency=CONCURRENCY,
         trials=TRIALS,
-        pdf_runs=PDF_RUNS if full else 0,
+        pdf_runs=PDF_RUNS if full and ONLY != "submit" else 0,
         rng=random.Random(7),
     )
     Path(out).write_text(json.dumps(figures))

@@ -328,8 +328,10 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     server, port = start_gunicorn()
     try:
-        _say(f"timing {len(world.pages())} pages × {requests} under gunicorn")
-        pages = time_pages(port, session, world.pages(), requests)
+        pages = {}
+        if requests:
+            _say(f"timing {len(world.pages())} pages × {requests} under gunicorn")
+            pages = time_pages(port, session, world.pages(), requests)
         submit = {}
         if submits:
             _say(f"submit trials: {trials} × {submits} final POSTs vs the bare INSERT")

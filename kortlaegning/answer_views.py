@@ -3,7 +3,29 @@
 The secret is only ever in the first URL (or the typed code). It is exchanged for a grant kept in
 the session and the browser is redirected to URLs without it, a refusal included; the response at
 the secret URL carries ``Referrer-Policy: no-referrer``. Answers given so far are kept in the
-session until the last step stores the response and uses up the ticket in one transaction.
+session until the last step stores the response, uses up the ticket and marks the session done in
+one transaction: a stored response and a "done" session are one outcome, so a retry after a lost
+connection either stores once or finds the session done.
+
+The views write the session themselves (``_session_write``), so a database that cannot be reached
+is answered here, with the step's answers still in the form and the code unused (503, "try
+again"), instead of failing in the session middleware afterwards. A failure before the view runs
+(the session cannot even be read) reaches the project's error handler, which asks
+``answer_step.database_unavailable`` for the same page.
+
+Statements per request (the floor, and why; pinned in tests/kortlaegning/test_answer_limits.py):
+
+- exchanging a code: the address's failure count (a read), the code's try counter (one upsert),
+  the round, the code, and creating the session (exists check + INSERT) — the code itself is not
+  used until the submit;
+- a step: reading the session, the address counter (one upsert), the round (its status decides
+  whether answers are still taken); a POST adds the session UPDATE that keeps the answers. The
+  round's questions are read once per worker process (they are frozen when the round opens);
+- the final submit: the same reads, then ONE statement (PostgreSQL, a code or an invitation):
+  the code's conditional UPDATE (its single use), and only if it was unused the response INSERT,
+  all answers, the comments and the session UPDATE marking it done — atomic by itself, so no
+  BEGIN/COMMIT round trips (``services.response_submit``). Open links, leaders and SQLite take
+  one transaction of the same writes.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.
@@ -13,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 
 from django.conf import settings
@@ -25,12 +48,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from amg_portal.clientip import client_ip
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.audit import client_ip
 from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited, too_many_requests
 from kortlaegning import selectors, services, tokens
 from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from
-from kortlaegning.models import Answer, Round
+from kortlaegning.models import Answer, Response, Round
 from kortlaegning.services import Grant, Refusal
 from kortlaegning.views import round_for_user
 
@@ -45,6 +68,49 @@ SECRET_WINDOW = 600
 
 def _round(pk: int) -> Round:
     return get_object_or_404(Round.objects.select_related("unit"), pk=pk)
+
+
+# An opened round's questions never change (they are frozen at the first opening), so each worker
+# process reads them once per round. Keyed by the opening time too: a test database that reuses a
+# round id is a different round. The round is kept for the "try again" page alone.
+_FROZEN: dict[tuple[int, object], tuple[Round, list]] = {}
+_FROZEN_MAX = 32
+_FROZEN_LOCK = threading.Lock()
+
+
+def _questions(round: Round) -> list:
+    """The round's (question, version) pairs; read once per process for an opened round."""
+    if round.opened_at is None:
+        return selectors.round_questions(round)
+    key = (round.pk, round.opened_at)
+    found = _FROZEN.get(key)
+    if found is None:
+        found = (round, selectors.round_questions(round))
+        with _FROZEN_LOCK:
+            while len(_FROZEN) >= _FROZEN_MAX:
+                _FROZEN.pop(next(iter(_FROZEN)))
+            _FROZEN[key] = found
+    return found[1]
+
+
+def _known_round(pk: int) -> tuple[Round, list] | None:
+    """A round and its questions as this process last read them (no database)."""
+    with _FROZEN_LOCK:
+        known = [value for key, value in _FROZEN.items() if key[0] == pk]
+    return known[-1] if known else None
+
+
+def _session_write(request: HttpRequest) -> None:
+    """Write the session now: one UPDATE, inside the caller's transaction when there is one.
+
+    Django's own save wraps its UPDATE in a transaction (a savepoint inside ours) and, later in
+    the middleware, turns a lost database connection into "session interrupted" (400). Written
+    here, a failure is the view's to answer, and nothing is left for the middleware to write."""
+    session = request.session
+    if session.session_key is None or not _database_session(session):
+        return  # a new session (or another engine): the middleware writes it and sets the cookie
+    session.create_model_instance(dict(session.items())).save(force_update=True)
+    session.modified = False
 
 
 def _states(request: HttpRequest) -> dict:
@@ -74,8 +140,30 @@ def _refusal(request: HttpRequest, round: Round | None, reason: str) -> HttpResp
 def _start(request: HttpRequest, round: Round, grant: Grant) -> HttpResponse:
     if request.session.session_key:
         request.session.cycle_key()  # a fresh session id for the answering
+    # Written by the session middleware (which sets the cookie); if the database fails there,
+    # the error handler answers with ``_exchange_unavailable``.
     _save_state(request, round, {"grant": grant.as_dict(), "answers": {}, "comments": {}})
     return redirect("kortlaegning:answer_step", round.pk, 1)
+
+
+def _unavailable(request: HttpRequest, context: dict | None = None) -> HttpResponse:
+    """503 "try again" (the code is unused); with ``context``, the step's form as it was sent."""
+    if hasattr(request, "session"):
+        request.session.modified = False  # nothing for the middleware to write either
+    if context is None:
+        response = render(request, "kortlaegning/answer_unavailable.html", status=503)
+    else:
+        context |= {"save_failed": True, "base_template": "kortlaegning/_answer_offline_base.html"}
+        response = render(request, "kortlaegning/answer_step.html", context, status=503)
+    response["Retry-After"] = "5"
+    response["Referrer-Policy"] = "no-referrer"  # it may answer at a URL with a secret
+    add_never_cache_headers(response)
+    return response
+
+
+def _exchange_unavailable(request: HttpRequest, pk: int, **_kwargs) -> HttpResponse:
+    """The database could not be reached while a code or link was exchanged: 503 "try again"."""
+    return _unavailable(request)
 
 
 def _address(request: HttpRequest) -> str:
@@ -178,6 +266,11 @@ def answer_open(request: HttpRequest, pk: int, token: str) -> HttpResponse:
     )
 
 
+answer_code.database_unavailable = _exchange_unavailable
+answer_invitation.database_unavailable = _exchange_unavailable
+answer_open.database_unavailable = _exchange_unavailable
+
+
 @require_http_methods(["GET"])
 def answer_refused(request: HttpRequest, pk: int, reason: str) -> HttpResponse:
     """Why a code or link was refused, at a URL without the secret."""
@@ -208,6 +301,9 @@ def answer_entry(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _start(request, round, grant)
     return render(request, "kortlaegning/answer_entry.html", {"round": round, "form": form})
+
+
+answer_entry.database_unavailable = _exchange_unavailable
 
 
 def _refusal_text(reason: str) -> str:
@@ -246,6 +342,59 @@ def _valid_partial(form: AnswersForm) -> tuple[dict, dict]:
     return answers, comments
 
 
+def _step_context(round: Round, form: AnswersForm, levels: list, step: int) -> dict:
+    return {
+        "round": round,
+        "form": form,
+        "level": levels[step - 1][0],
+        "step": step,
+        "steps": len(levels),
+        "step_levels": [level for level, _ in levels],
+        "is_last": step == len(levels),
+    }
+
+
+def answer_step_unavailable(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """The database could not be reached: 503 "try again", the step's form as it was sent.
+
+    Needs no database: the round and its questions as this process last read them. Which
+    group's steps these are is told by the questions that were posted."""
+    known = _known_round(pk)
+    if request.method != "POST" or known is None:
+        return _unavailable(request)
+    round, pairs = known
+    posted = {key for key in request.POST if key.startswith("q")}
+    candidates = []
+    for group in (Response.Group.EMPLOYEES, Response.Group.LEADERSHIP):
+        levels = selectors.questions_by_level(pairs, round.levels_for(group))
+        if 1 <= step <= len(levels):
+            names = {f"q{question.pk}" for question, _v in levels[step - 1][1]}
+            candidates.append((bool(names & posted), levels))
+    if not candidates:
+        return _unavailable(request)
+    levels = max(candidates, key=lambda candidate: candidate[0])[1]
+    form = AnswersForm(request.POST, levels=[levels[step - 1]])
+    return _unavailable(request, _step_context(round, form, levels, step))
+
+
+def _answers_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A database failure anywhere in the step (the counter, the round, the session) is answered
+    with the step's answers still in the form; the project's error handler does the same for a
+    failure before the view (``database_unavailable``)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+        try:
+            return view(request, pk, step)
+        except DatabaseError:
+            logger.warning("An answer step failed: database error", exc_info=True)
+            return answer_step_unavailable(request, pk, step)
+
+    wrapped.database_unavailable = answer_step_unavailable
+    return wrapped
+
+
+@_answers_kept
 @rate_limited("answer", limit=_answer_limit, window=60)
 @require_http_methods(["GET", "POST"])
 def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
@@ -265,52 +414,30 @@ def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
         services.round_check_answerable(round)
     except Refusal as refusal:
         return _refusal(request, round, refusal.reason)
-    levels = selectors.questions_by_level(
-        selectors.round_questions(round), round.levels_for(grant.group)
-    )
+    levels = selectors.questions_by_level(_questions(round), round.levels_for(grant.group))
     if not levels:
         return _refusal(request, round, Refusal.UNKNOWN)
     if not 1 <= step <= len(levels):
         return redirect("kortlaegning:answer_step", round.pk, 1)
-    status = 200
     level_form = AnswersForm(
         request.POST if request.method == "POST" else None,
         levels=[levels[step - 1]],
         initial=initial_from(state["answers"], state["comments"]),
     )
+    context = _step_context(round, level_form, levels, step)
     if request.method == "POST":
+        level = levels[step - 1][0]
         if "back" in request.POST:
-            answers, comments = _valid_partial(level_form)
-            _remember(request, round, state, answers, comments, level_form.levels[0][0])
+            _remember(request, round, state, *_valid_partial(level_form), level)
+            _session_write(request)
             return redirect("kortlaegning:answer_step", round.pk, max(step - 1, 1))
         if level_form.is_valid():
-            _remember(
-                request,
-                round,
-                state,
-                level_form.answers(),
-                level_form.comments(),
-                levels[step - 1][0],
-            )
+            _remember(request, round, state, level_form.answers(), level_form.comments(), level)
             if step < len(levels):
+                _session_write(request)
                 return redirect("kortlaegning:answer_step", round.pk, step + 1)
-            submitted = _submit(request, round, grant, state, levels)
-            if submitted is not None:
-                return submitted
-            # The database could not be reached: the answers stay in the form, the code unused.
-            request.session.modified = False
-            status = 503
-    context = {
-        "round": round,
-        "form": level_form,
-        "level": levels[step - 1][0],
-        "step": step,
-        "steps": len(levels),
-        "step_levels": [level for level, _ in levels],
-        "is_last": step == len(levels),
-        "save_failed": status == 503,
-    }
-    response = render(request, "kortlaegning/answer_step.html", context, status=status)
+            return _submit(request, round, grant, state, levels, context)
+    response = render(request, "kortlaegning/answer_step.html", context)
     add_never_cache_headers(response)
     return response
 
@@ -322,8 +449,11 @@ def _remember(request, round, state, answers: dict, comments: dict, level: str) 
     _save_state(request, round, state)
 
 
-def _submit(request, round: Round, grant: Grant, state: dict, levels) -> HttpResponse | None:
-    """Store the response; None when the database failed (nothing was stored, nothing used)."""
+def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -> HttpResponse:
+    """Store the response and mark the session done in one statement (or transaction).
+
+    If the database fails, nothing was stored and the code is unused: the step again, its
+    answers in the form (503)."""
     questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
     try:
         services.response_submit(
@@ -332,18 +462,38 @@ def _submit(request, round: Round, grant: Grant, state: dict, levels) -> HttpRes
             answers=state["answers"],
             comments=state["comments"],
             questions=questions,
+            session=_done_mark(request, round),
         )
     except DatabaseError:
         logger.warning("An answer could not be stored: database error", exc_info=True)
-        return None
+        return _unavailable(request, context)
     except Refusal as refusal:
         return _refusal(request, round, refusal.reason)
     except ValidationError:
         # Something from an earlier step is missing (e.g. a stale session): go back there.
+        _session_write(request)
         missing = _first_incomplete(levels, state["answers"])
         return redirect("kortlaegning:answer_step", round.pk, missing)
     _save_state(request, round, {"done": True})
+    if request.session.session_key is not None and _database_session(request.session):
+        request.session.modified = False  # written with the response
     return redirect("kortlaegning:answer_done", round.pk)
+
+
+def _database_session(session) -> bool:
+    return hasattr(session, "create_model_instance")
+
+
+def _done_mark(request: HttpRequest, round: Round) -> services.SessionMark | None:
+    """The session as it will be once this round is answered: done, the answers gone."""
+    session = request.session
+    if session.session_key is None or not _database_session(session):
+        return None  # the middleware writes it afterwards
+    data = dict(session.items())
+    data[SESSION_KEY] = {**data.get(SESSION_KEY, {}), str(round.pk): {"done": True}}
+    return services.SessionMark(
+        key=session.session_key, data=session.encode(data), expires=session.get_expiry_date()
+    )
 
 
 def _first_incomplete(levels, answers: dict) -> int:

@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from amg_portal.organisation.models import RateLimitCounter
+from amg_portal.models import RateLimitCounter
 from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited
 
 

@@ -363,25 +363,3 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.actor_name}"
-
-
-class RateLimitCounter(models.Model):
-    """Requests counted per key and fixed time window, shared by every worker process.
-
-    The key is a keyed hash of scope and client address: raw IP addresses are never stored.
-    """
-
-    key = models.CharField(max_length=64)
-    window_start = models.BigIntegerField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["key", "window_start"], name="organisation_ratelimitcounter_unique_window"
-            ),
-        ]
-        indexes = [models.Index(fields=["window_start"], name="organisation_rl_window_idx")]
-
-    def __str__(self) -> str:
-        return f"{self.key[:8]}… @{self.window_start}: {self.count}"

@@ -218,3 +218,33 @@ def test_it_stores_one_response_for_20_concurrent_posts_with_one_code(unit_a, le
     assert outcomes.count("stored") == 1
     assert outcomes.count(Refusal.USED) == 19
     assert Response.objects.filter(round=round).count() == 1
+
+
+def test_the_one_statement_writes_what_the_transaction_writes(open_round, monkeypatch):
+    """PostgreSQL stores a code's response in one statement; SQLite (and open links, leaders)
+    take a transaction of ORM writes. Both write the same rows, column for column."""
+
+    def stored(response) -> tuple:
+        row = Response.objects.filter(pk=response.pk).values().get()
+        row.pop("id")
+        answers = sorted(response.answers.values_list("question_id", "choice"))
+        comments = sorted(response.comments.values_list("level", "text"))
+        return row, answers, comments
+
+    answers = full_answers(open_round, choice="partly")
+    comments = {"I": "Travlt “nu”", "G": "O'Brien; DROP TABLE"}
+    _, grant = code_grant(open_round)
+    at_once = services.response_submit(
+        round=open_round, grant=grant, answers=answers, comments=comments
+    )
+    monkeypatch.setattr(services.answering, "_at_once_supported", lambda: False)
+    _, grant = code_grant(open_round)
+    in_transaction = services.response_submit(
+        round=open_round, grant=grant, answers=answers, comments=comments
+    )
+    first, second = stored(at_once), stored(in_transaction)
+    assert first == second
+    assert AnswerCode.objects.filter(used=True).count() == 2
+    assert dict(first[2]) == comments and len(first[1]) == len(answers)
+    with pytest.raises(Refusal):  # the transaction path uses the code once, too
+        services.response_submit(round=open_round, grant=grant, answers=answers, comments={})

@@ -102,7 +102,7 @@ def test_a_crash_before_sending_loses_nothing(relay, invitation_round, unit_a, m
     def crash(**kwargs):
         raise SystemExit("the worker was killed after the commit")
 
-    monkeypatch.setattr(services, "invitation_mails_send", crash)
+    monkeypatch.setattr(services.collection, "invitation_mails_send", crash)
     with pytest.raises(SystemExit):
         services.invitations_send(
             round=invitation_round, unit=unit_a, emails=EMAILS[:3], link_for=lambda t: t

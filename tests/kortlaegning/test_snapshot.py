@@ -121,7 +121,7 @@ def test_a_close_that_fails_while_building_leaves_the_round_open(
         real(**kwargs)  # write rows, then fail: all of it must roll back
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "snapshot_build", build_then_fail)
+    monkeypatch.setattr(services.lifecycle, "snapshot_build", build_then_fail)
     with pytest.raises(RuntimeError):
         services.round_close(round=open_round, closed_by=leader_a)
     round = Round.objects.get(pk=open_round.pk)

@@ -8,7 +8,6 @@ import logging
 import re
 
 import pytest
-from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils import timezone
 from amg_portal.organisation.models import AuditEntry
 from kortlaegning import services
 from kortlaegning.models import Answer, AnswerCode, Invitation, LevelComment, Response, Round
+from kortlaegning.services import check_answers
 from tests.security.world import full_answers
 
 ANSWER_URLS = ["answer_entry", "answer_code", "answer_open", "answer_invitation", "answer_step"]
@@ -194,12 +194,14 @@ def _walk_to_last_step(client: Client, round: Round, code: str) -> tuple[str, di
 def test_it_rolls_back_a_submission_that_fails_half_way(client, open_round, code, monkeypatch):
     last, answers = _walk_to_last_step(client, open_round, code)
 
-    def broken_bulk_create(objs, *args, **kwargs):
-        list(objs)
-        raise DatabaseError("injected failure while storing the answers")
+    def one_answer_the_database_refuses(**kwargs):
+        # The database refuses the last answer row (its check constraint), after the code's
+        # UPDATE and the response's INSERT were written in the same statement.
+        clean, comments = check_answers(**kwargs)
+        return {**clean, next(iter(clean)): "bogus"}, comments
 
     with monkeypatch.context() as patch:
-        patch.setattr(Answer.objects, "bulk_create", broken_bulk_create)
+        patch.setattr(services.answering, "check_answers", one_answer_the_database_refuses)
         failed = client.post(last, {**answers, "comment_I": "Travlt"})
     # A clear "try again", with this step's answers still in the form.
     assert failed.status_code == 503

@@ -1,0 +1,30 @@
+"""Tables of the shared helpers (they import no app of the project)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class RateLimitCounter(models.Model):
+    """Requests counted per key and fixed time window, shared by every worker process.
+
+    The key is a keyed hash of scope and client address: raw IP addresses are never stored.
+    """
+
+    key = models.CharField(max_length=64)
+    window_start = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        # Created by the organisation app before the limiter became a shared helper; the table
+        # kept its name (migrations organisation 0007 and amg_portal 0001 move only the model).
+        db_table = "organisation_ratelimitcounter"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window_start"], name="organisation_ratelimitcounter_unique_window"
+            ),
+        ]
+        indexes = [models.Index(fields=["window_start"], name="organisation_rl_window_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… @{self.window_start}: {self.count}"

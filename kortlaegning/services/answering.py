@@ -1,0 +1,418 @@
+"""Answering: exchanging a code or link for a grant, and storing one anonymous response (or a
+dialogue's joint answers) while the ticket is used up."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hmac
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amg_portal.organisation.models import Membership, Role, Unit, User
+from kortlaegning import tokens
+from kortlaegning.models import (
+    COMMENT_MAX_LENGTH,
+    Answer,
+    AnswerCode,
+    Invitation,
+    LeaderParticipation,
+    LevelComment,
+    Response,
+    Round,
+    RoundQuestion,
+)
+from kortlaegning.services.collection import _check_in_round
+from kortlaegning.services.lifecycle import _locked, _subtree_headcount
+
+
+class Refusal(Exception):
+    """Why a respondent cannot answer: the view shows a page for each reason."""
+
+    UNKNOWN = "unknown"
+    USED = "used"
+    NOT_OPEN = "not_open"
+    CLOSED = "closed"
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What a session may answer: one round, as one respondent, through one ticket."""
+
+    round_id: int
+    kind: str  # "code", "invitation", "open", "leader"
+    ref: str  # the code's or invitation's id, an open-link ticket, or the leader's user id
+    unit_id: int
+    group: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Grant:
+        return cls(**{k: data[k] for k in ("round_id", "kind", "ref", "unit_id", "group")})
+
+
+def round_check_answerable(round: Round, today: datetime.date | None = None) -> None:
+    """Raise ``Refusal`` unless the round takes answers today."""
+    today = today or timezone.localdate()
+    if round.is_closed or (round.is_open and today > round.closes_on):
+        raise Refusal(Refusal.CLOSED)
+    if round.is_draft or today < round.opens_on:
+        raise Refusal(Refusal.NOT_OPEN)
+
+
+def grant_for_code(*, round: Round, code: str) -> Grant:
+    """Exchange a typed or scanned answer code for a grant (the code is used at submission)."""
+    code = tokens.normalise_code(code)
+    if not tokens.looks_like_code(code):
+        raise Refusal(Refusal.UNKNOWN)
+    digest = tokens.token_hash(purpose=tokens.Purpose.CODE, round_id=round.pk, token=code)
+    found = AnswerCode.objects.filter(
+        round=round, token_hash=digest, source=AnswerCode.Source.PRINTED
+    ).first()
+    if found is None:
+        raise Refusal(Refusal.UNKNOWN)
+    if found.used:
+        raise Refusal(Refusal.USED)
+    round_check_answerable(round)
+    return Grant(round.pk, "code", str(found.pk), found.unit_id, Response.Group.EMPLOYEES)
+
+
+def grant_for_invitation(*, round: Round, token: str) -> Grant:
+    """Exchange an invitation link's secret for a grant."""
+    digest = tokens.token_hash(purpose=tokens.Purpose.INVITATION, round_id=round.pk, token=token)
+    found = Invitation.objects.filter(round=round, token_hash=digest).first()
+    if found is None:
+        raise Refusal(Refusal.CLOSED if round.is_closed else Refusal.UNKNOWN)
+    if found.used:
+        raise Refusal(Refusal.USED)
+    round_check_answerable(round)
+    return Grant(round.pk, "invitation", str(found.pk), found.unit_id, Response.Group.EMPLOYEES)
+
+
+def grant_for_open_link(*, round: Round, token: str) -> Grant:
+    """Exchange the open link for a grant carrying a fresh one-time ticket."""
+    digest = tokens.token_hash(purpose=tokens.Purpose.OPEN_LINK, round_id=round.pk, token=token)
+    if not round.open_link_hash or not hmac.compare_digest(digest, round.open_link_hash):
+        raise Refusal(Refusal.UNKNOWN)
+    round_check_answerable(round)
+    ticket = tokens.new_url_token()
+    return Grant(round.pk, "open", ticket, round.unit_id, Response.Group.EMPLOYEES)
+
+
+def grant_for_leader(*, round: Round, user: User) -> Grant:
+    """A grant for a leader to answer the leadership levels once (caller checked the right)."""
+    if not round.leader_levels:
+        raise Refusal(Refusal.UNKNOWN)
+    if LeaderParticipation.objects.filter(round=round, user=user).exists():
+        raise Refusal(Refusal.USED)
+    round_check_answerable(round)
+    led = (
+        Membership.objects.filter(
+            user=user, role=Role.LEADER, unit__path__startswith=round.unit.path
+        )
+        .order_by("-unit__depth")
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    return Grant(round.pk, "leader", str(user.pk), led or round.unit_id, Response.Group.LEADERSHIP)
+
+
+def _consume(round: Round, grant: Grant) -> None:
+    """Use the grant's ticket in the current transaction; ``Refusal(USED)`` if already used."""
+    if grant.kind in ("code", "invitation"):
+        model = AnswerCode if grant.kind == "code" else Invitation
+        if model.objects.filter(pk=int(grant.ref), round=round, used=False).update(used=True) != 1:
+            raise Refusal(Refusal.USED)
+        return
+    try:
+        with transaction.atomic():
+            if grant.kind == "open":
+                AnswerCode.objects.create(
+                    round=round,
+                    unit_id=grant.unit_id,
+                    source=AnswerCode.Source.OPEN_LINK,
+                    used=True,
+                    token_hash=tokens.token_hash(
+                        purpose=tokens.Purpose.OPEN_TICKET, round_id=round.pk, token=grant.ref
+                    ),
+                )
+            elif grant.kind == "leader":
+                LeaderParticipation.objects.create(round=round, user_id=int(grant.ref))
+            else:
+                raise Refusal(Refusal.UNKNOWN)
+    except IntegrityError:
+        raise Refusal(Refusal.USED) from None
+
+
+def questions_for(round: Round, levels: Iterable[str]) -> dict[int, str]:
+    """The round's question ids on ``levels`` with their level."""
+    return dict(
+        RoundQuestion.objects.filter(round=round, question__level__in=list(levels)).values_list(
+            "question_id", "question__level"
+        )
+    )
+
+
+def check_answers(
+    *,
+    round: Round,
+    levels: Iterable[str],
+    answers: Mapping,
+    comments: Mapping,
+    expected: Mapping[int, str] | None = None,
+) -> tuple[dict[int, str], dict[str, str]]:
+    """Validate a complete answer set for ``levels``: every question once, known choices.
+
+    ``expected`` (question id → level) are the round's questions on ``levels`` when the caller
+    has them loaded already."""
+    levels = list(levels)
+    if expected is None:
+        expected = questions_for(round, levels)
+    valid = set(Answer.Choice.values)
+    clean: dict[int, str] = {}
+    for key, choice in answers.items():
+        try:
+            qid = int(key)
+        except (TypeError, ValueError):
+            raise ValidationError(_("The answers refer to an unknown question.")) from None
+        if qid not in expected:
+            raise ValidationError(_("The answers refer to a question this round does not ask."))
+        if choice not in valid:
+            raise ValidationError(_("An answer has an unknown value."))
+        clean[qid] = choice
+    if set(clean) != set(expected):
+        raise ValidationError(_("Answer every question (choose “Don't know” if you cannot judge)."))
+    clean_comments: dict[str, str] = {}
+    for level, text in comments.items():
+        if level not in levels:
+            raise ValidationError(_("A comment refers to a level this round does not ask."))
+        text = (text or "").strip()
+        if len(text) > COMMENT_MAX_LENGTH:
+            raise ValidationError(
+                _("A comment can be at most %(max)d characters.") % {"max": COMMENT_MAX_LENGTH}
+            )
+        if text:
+            clean_comments[level] = text
+    return clean, clean_comments
+
+
+def _store(
+    round: Round, *, unit_id: int, group: str, answers: dict, comments: dict, **extra
+) -> Response:
+    response = Response(
+        id=uuid.uuid4(),
+        round=round,
+        unit_id=unit_id,
+        group=group,
+        submitted_on=timezone.localdate(),
+        **extra,
+    )
+    _store_response(response, answers, comments)
+    return response
+
+
+@dataclass(frozen=True)
+class SessionMark:
+    """A session row rewritten together with the response it belongs to (the answer page marks
+    the respondent's session done in the same statement or transaction)."""
+
+    key: str
+    data: str  # the session's encoded data (``SessionStore.encode``)
+    expires: datetime.datetime
+
+
+def response_submit(
+    *,
+    round: Round,
+    grant: Grant,
+    answers: Mapping,
+    comments: Mapping,
+    questions: Mapping[int, str] | None = None,
+    session: SessionMark | None = None,
+) -> Response:
+    """Store one anonymous response and use up the grant's ticket atomically.
+
+    A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
+    same request passes them on; otherwise both are read again here, as of now. ``session`` is
+    rewritten in the same statement or transaction, so "stored" and "marked" are one outcome.
+
+    On PostgreSQL a code or invitation is used, the response, its answers and comments stored and
+    the session marked in one statement (``_submit_at_once``): atomic by itself, one round trip
+    to the database. Other grants, and other databases, take one transaction of ORM writes."""
+    if grant.round_id != round.pk:
+        raise Refusal(Refusal.UNKNOWN)
+    if questions is None:
+        round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
+    round_check_answerable(round)
+    clean, clean_comments = check_answers(
+        round=round,
+        levels=round.levels_for(grant.group),
+        answers=answers,
+        comments=comments,
+        expected=questions,
+    )
+    response = Response(
+        id=uuid.uuid4(),
+        round=round,
+        unit_id=grant.unit_id,
+        group=grant.group,
+        submitted_on=timezone.localdate(),
+    )
+    if grant.kind in ("code", "invitation") and _at_once_supported():
+        if not _submit_at_once(grant, response, clean, clean_comments, session):
+            raise Refusal(Refusal.USED)
+        return response
+    with transaction.atomic():
+        _consume(round, grant)
+        _store_response(response, clean, clean_comments)
+        if session is not None:
+            _mark_session(session)
+    return response
+
+
+def _at_once_supported() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _store_response(response: Response, answers: dict, comments: dict) -> None:
+    response.save(force_insert=True)
+    Answer.objects.bulk_create(
+        Answer(response=response, question_id=qid, choice=choice) for qid, choice in answers.items()
+    )
+    LevelComment.objects.bulk_create(
+        LevelComment(response=response, level=level, text=text) for level, text in comments.items()
+    )
+
+
+def _mark_session(session: SessionMark) -> None:
+    Session.objects.filter(session_key=session.key).update(
+        session_data=session.data, expire_date=session.expires
+    )
+
+
+def _submit_at_once(
+    grant: Grant, response: Response, answers: dict, comments: dict, session: SessionMark | None
+) -> bool:
+    """One PostgreSQL statement: use the ticket if unused; only then insert the response (every
+    column as the ORM would write it), its answers and comments, and rewrite the session. False
+    if the ticket was used already (nothing is written). Concurrent submissions of one ticket
+    queue on its row; the ones after the first find it used and write nothing."""
+    q = connection.ops.quote_name
+    ticket = (AnswerCode if grant.kind == "code" else Invitation)._meta.db_table
+    fields = Response._meta.concrete_fields
+    values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
+    # Only identifiers from the models are formatted in; every value is a parameter.
+    sql = (
+        f"WITH used AS (UPDATE {q(ticket)} SET used = true"  # noqa: S608
+        " WHERE id = %s AND round_id = %s AND NOT used RETURNING 1),"
+        f" response AS (INSERT INTO {q(Response._meta.db_table)}"
+        f" ({', '.join(q(field.column) for field in fields)})"
+        f" SELECT {', '.join(['%s'] * len(fields))} FROM used RETURNING id),"
+        f" answers AS (INSERT INTO {q(Answer._meta.db_table)} (response_id, question_id, choice)"
+        " SELECT response.id, a.question, a.choice FROM response,"
+        " unnest(%s::bigint[], %s::text[]) AS a(question, choice)),"
+        f" comments AS (INSERT INTO {q(LevelComment._meta.db_table)} (response_id, level, text)"
+        " SELECT response.id, c.level, c.text FROM response,"
+        " unnest(%s::text[], %s::text[]) AS c(level, text))"
+    )
+    params = [int(grant.ref), grant.round_id, *values]
+    params += [list(answers), list(answers.values()), list(comments), list(comments.values())]
+    if session is not None:
+        sql += (
+            f", marked AS (UPDATE {q(Session._meta.db_table)}"  # noqa: S608
+            " SET session_data = %s, expire_date = %s"
+            " WHERE session_key = %s AND EXISTS (SELECT FROM response))"
+        )
+        params += [session.data, session.expires, session.key]
+    # On its own (autocommit) the statement is its own transaction; inside a caller's transaction
+    # a savepoint keeps that transaction usable if the statement fails.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
+    with guard, connection.cursor() as cursor:
+        cursor.execute(sql + " SELECT count(*) FROM response", params)  # noqa: S608
+        return cursor.fetchone()[0] == 1
+
+
+def _check_participants(round: Round, unit: Unit, participants: int) -> None:
+    """A dialogue cannot have more participants than the unit has employees, nor can all the
+    round's dialogues together exceed the headcount the round was opened with."""
+    unit_headcount = _subtree_headcount(unit)
+    if unit_headcount and participants > unit_headcount:
+        raise ValidationError(
+            {
+                "participants": _(
+                    "%(unit)s has %(n)d employees: a dialogue there cannot have more participants."
+                )
+                % {"unit": unit.name, "n": unit_headcount}
+            }
+        )
+    if round.headcount:
+        recorded = (
+            Response.objects.filter(round=round, is_dialogue=True).aggregate(n=Sum("participants"))[
+                "n"
+            ]
+            or 0
+        )
+        if recorded + participants > round.headcount:
+            raise ValidationError(
+                {
+                    "participants": _(
+                        "The round was opened for %(n)d employees and %(recorded)d have already "
+                        "taken part in a dialogue: at most %(left)d more can be recorded."
+                    )
+                    % {
+                        "n": round.headcount,
+                        "recorded": recorded,
+                        "left": max(0, round.headcount - recorded),
+                    }
+                }
+            )
+
+
+@transaction.atomic
+def dialogue_record(
+    *,
+    round: Round,
+    unit: Unit,
+    group: str = Response.Group.EMPLOYEES,
+    participants: int,
+    summary: str,
+    answers: Mapping,
+    comments: Mapping,
+) -> Response:
+    """Record one joint answer set from a dialogue meeting (no individual rows)."""
+    round = _locked(round)  # participants are checked against the round: one at a time
+    if not round.is_dialogue:
+        raise ValidationError(_("Only a dialogue round records joint answers."))
+    if not round.is_open:
+        raise ValidationError(_("The round is not open."))
+    _check_in_round(round, unit)
+    if not participants or participants < 1:
+        raise ValidationError({"participants": _("Give the number of participants.")})
+    _check_participants(round, unit, participants)
+    clean, clean_comments = check_answers(
+        round=round, levels=round.levels_for(group), answers=answers, comments=comments
+    )
+    return _store(
+        round,
+        unit_id=unit.pk,
+        group=group,
+        answers=clean,
+        comments=clean_comments,
+        is_dialogue=True,
+        participants=participants,
+        summary=summary.strip(),
+    )
