@@ -65,6 +65,7 @@ def _organisation(faculty: Unit, leader, *, size: int) -> dict:
         close(round, leader)
     for institute in institutes:
         dashboard_helpers.measures(institute, leader, 3)
+    dashboard_helpers.measures(faculty, leader, 4 * size, title=f"Fakultetstiltag {size}")
     cycle = Cycle.objects.filter(unit=faculty).first() or plan.cycle_create(
         unit=faculty, created_by=leader, title="APV",
         period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
@@ -119,10 +120,17 @@ def measured(faculty, client):
     return _measure
 
 
+# The written APV's five parts come from more tables than any other page reads: the cycle with
+# its unit, risk factors, tiltag with their milestones and follow-ups, status meetings,
+# evaluations, sick-leave figures, the change history, and every round's results (four queries
+# for all rounds together).
+BUDGET = {"apv": 17}
+
+
 def test_every_page_stays_within_the_budget_and_does_not_grow_with_the_data(measured):
     small = measured(1)
     large = measured(10)
-    over = {key: n for key, n in {**small, **large}.items() if n > MAX_QUERIES}
+    over = {key: n for key, n in {**small, **large}.items() if n > BUDGET.get(key[1], MAX_QUERIES)}
     assert not over, over
     grew = {key: (small[key], large[key]) for key in small if large[key] > small[key]}
     assert not grew, grew

@@ -23,6 +23,15 @@ def unit_for(user: User, unit_pk: int, action: Action) -> Unit:
 
 def cycle_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Cycle]:
     """The unit (checked for ``action``) and its cycle ``pk``; 404 when it is another unit's."""
+    if action == Action.READ_APV:
+        # The usual case in one query: the cycle with its unit, where the reader may read it.
+        cycle = (
+            Cycle.objects.filter(pk=pk, unit_id=unit_pk, unit__in=selectors.apv_units(user))
+            .select_related("unit")
+            .first()
+        )
+        if cycle is not None:
+            return cycle.unit, cycle
     unit = unit_for(user, unit_pk, action)
     cycle = get_object_or_404(Cycle.objects.filter(unit=unit), pk=pk)
     cycle.unit = unit  # already loaded and checked: no second query for it
