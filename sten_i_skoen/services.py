@@ -24,6 +24,7 @@ from sten_i_skoen.models import (
     CaseCell,
     CaseEvent,
     Escalation,
+    RenderedCasePdf,
 )
 from sten_i_skoen.selectors import unit_people
 
@@ -119,6 +120,7 @@ def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by:
     cell.refresh_from_db()
     if not updated and cell.text != text:
         raise CellConflict(cell)
+    RenderedCasePdf.objects.filter(case=case).delete()  # no changed text lives on in a PDF
     return cell
 
 
