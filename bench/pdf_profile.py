@@ -97,47 +97,62 @@ def apv(profile: bool) -> None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
 
 
-def case(profile: bool) -> None:
-    from django.db import connection
-    from django.template.loader import render_to_string
-    from django.test.utils import CaptureQueriesContext
-    from django.urls import reverse
-    from django.utils import timezone
-    from weasyprint import HTML
+CASE_TITLE = "Stor sag (PDF benchmark)"
 
-    from amg_portal import pdf as renderer
+
+def build_large_case(unit):
+    """The large case of bench/test_sten_i_skoen_bench.py on ``unit`` (12 cells of 3,600
+    characters, 10 escalations, 20 actions), made by the unit's leader; returns (case, leader)."""
+    from django.utils import timezone
+
     from amg_portal.organisation.models import Membership, Role
-    from bench.probe import World
     from sten_i_skoen import services
     from sten_i_skoen.models import ROWS, TEXT_COLUMNS, Case
-    from sten_i_skoen.views import _case_context
 
-    world = World()
-    unit = world.faculty
     leader = Membership.objects.filter(unit=unit, role=Role.LEADER).first().user
-    people = [
-        m.user for m in Membership.objects.filter(unit__path__startswith=unit.path)[:10]
-    ]
-    Case.objects.filter(title="Stor sag (pdf_profile)").delete()
+    people = [m.user for m in Membership.objects.filter(unit__path__startswith=unit.path)[:10]]
+    Case.objects.filter(title=CASE_TITLE).delete()
     case = services.case_create(
         unit=unit,
         created_by=leader,
-        title="Stor sag (pdf_profile)",
+        title=CASE_TITLE,
         problem="Problem " * 100,
         occasion="sick_leave",
         participants=people[:1],
     )
     for row in ROWS:
         for column in TEXT_COLUMNS:
-            services.cell_save(case=case, row=row, column=column, text="æøå " * 900, version=0, by=leader)
+            services.cell_save(
+                case=case, row=row, column=column, text="æøå " * 900, version=0, by=leader
+            )
     for i in range(10):
         services.escalation_create(case=case, text=f"Punkt {i} " * 40, created_by=leader)
     due = timezone.localdate() + dt.timedelta(days=10)
     for i in range(20):
         services.case_action_create(
-            case=case, row=ROWS[i % 4], what=f"Handling {i}", responsible=people[i % len(people)],
-            due=due, created_by=leader,
+            case=case,
+            row=ROWS[i % 4],
+            what=f"Handling {i}",
+            responsible=people[i % len(people)],
+            due=due,
+            created_by=leader,
         )
+    return case, leader
+
+
+def case(profile: bool) -> None:
+    from django.db import connection
+    from django.template.loader import render_to_string
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from weasyprint import HTML
+
+    from amg_portal import pdf as renderer
+    from bench.probe import World
+    from sten_i_skoen.views import _case_context
+
+    world = World()
+    case, leader = build_large_case(world.faculty)
     client = _client(leader)
     url = reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk})
     start = time.perf_counter()
@@ -161,8 +176,13 @@ def case(profile: bool) -> None:
     )
     if profile:
         profiler = cProfile.Profile()
-        profiler.runcall(lambda: HTML(string=html, base_url=renderer.BASE_URL,
-                                      url_fetcher=renderer.SafeURLFetcher()).render().write_pdf())
+        profiler.runcall(
+            lambda: (
+                HTML(string=html, base_url=renderer.BASE_URL, url_fetcher=renderer.SafeURLFetcher())
+                .render()
+                .write_pdf()
+            )
+        )
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
     case.delete()
 
