@@ -37,7 +37,7 @@ def test_it_renders_once_and_serves_the_stored_pdf_after(
     assert first.status_code == 200 and len(renders) == 1
     # session, user, the case with the reader's access, its matrix, escalations, events,
     # participants, the stored PDF
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(9):
         again = client.get(_url(case))
     assert again.content == first.content and len(renders) == 1
 
