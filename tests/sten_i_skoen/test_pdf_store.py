@@ -61,3 +61,18 @@ def test_a_saved_cell_removes_the_stored_pdf(case, login, amr_a):
     assert not RenderedCasePdf.objects.filter(case=case).exists()
     text = pdf_text(client.get(_url(case)).content)
     assert "Omskrevet" in text and "Et navn der skal væk" not in text
+
+
+def test_a_pdf_over_the_time_limit_ends_in_a_clear_message_and_is_not_stored(
+    case, login, amr_a, settings, monkeypatch
+):
+    def too_slow(html, **kwargs):
+        raise pdf_module.PdfError("PDF rendering took longer than 0.5 seconds")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", too_slow)
+    client = login(amr_a)
+    response = client.get(_url(case))
+    assert response.status_code == 302 and response["Location"] == case.get_absolute_url()
+    page = client.get(response["Location"])
+    assert "PDF’en kunne ikke laves lige nu" in page.content.decode()
+    assert not RenderedCasePdf.objects.filter(case=case).exists()
