@@ -35,6 +35,7 @@ from kortlaegning import services
 from kortlaegning.models import Answer, Response, Round
 
 ROOT = Path(__file__).resolve().parent.parent
+BENCH_ROUND_TITLE = "Benchmark-runde"
 
 
 class World:
@@ -130,7 +131,7 @@ def open_answer_round(world: World, codes: int) -> tuple[Round, list[str]]:
     round = services.round_create(
         unit=world.faculty,
         created_by=world.leader,
-        title="Benchmark-runde",
+        title=BENCH_ROUND_TITLE,
         employee_levels="IGLO",
         leader_levels="LO",
         opens_on=today,
@@ -306,7 +307,10 @@ def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str]]:
     and the large sten-i-skoen case of bench/pdf_profile.py on an institute (its leader's; its
     actions become tiltag there, not in the plans timed here)."""
     from bench.pdf_profile import build_large_case
+    from handlingsplan.models import RenderedPdf
 
+    # The first request renders: nothing stored by an earlier run on a reused dataset is served.
+    RenderedPdf.objects.filter(cycle__in=world.pdf_cycles.values()).delete()
     targets = {
         f"APV PDF, {name}": (
             f"/handlingsplan/enhed/{cycle.unit_id}/forloeb/{cycle.pk}/apv.pdf",
@@ -324,6 +328,13 @@ def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str]]:
     return targets
 
 
+def _remove_benchmark_rounds() -> None:
+    """Delete the benchmark's own answer rounds, so the dataset is as built for the next run."""
+    rounds = Round.objects.filter(title=BENCH_ROUND_TITLE)
+    Response.objects.filter(round__in=rounds).delete()
+    rounds.delete()
+
+
 def _say(text: str) -> None:
     print(f"  {time.strftime('%H:%M:%S', time.gmtime())} UTC {text}", flush=True)
 
@@ -333,6 +344,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
         cursor.execute(
             f"CREATE TABLE IF NOT EXISTS {views.TABLE} (id bigserial PRIMARY KEY, on_date date)"
         )
+    _remove_benchmark_rounds()  # left by an earlier run on a reused dataset (BENCH_REUSE)
     world = World()
     data = world.data()  # before the benchmark adds its own round
     answer_round, codes = open_answer_round(world, submits * trials + 1)
@@ -370,6 +382,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()
+    _remove_benchmark_rounds()
     if submits and stored != submits * trials + 1:
         raise RuntimeError(f"{stored} responses stored for {submits * trials + 1} submits")
     return {"data": data, "queries": queries, "pages": pages, "submit": submit, "pdf": pdf}
