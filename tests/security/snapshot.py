@@ -1,8 +1,8 @@
 """A digest of every table's rows, to prove that a refused request wrote nothing.
 
 Log tables that a refusal is *meant* to write (the audit log, sessions, rate-limit counters,
-django-axes' attempts) and the stores of rendered APV and case PDFs (caches that reading fills) are left
-out.
+django-axes' attempts) and the stores of rendered APV and case PDFs (caches that reading fills)
+are left out.
 """
 
 from __future__ import annotations
