@@ -80,3 +80,10 @@ def on_starting(server):
             file=sys.stderr,
         )
         raise SystemExit(1)
+
+
+def post_worker_init(worker):
+    """Warm the PDF renderer up before the worker takes requests (amg_portal.pdf.warm_up)."""
+    from amg_portal.pdf import warm_up
+
+    warm_up()

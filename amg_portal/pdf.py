@@ -202,6 +202,20 @@ def html_to_pdf(html: str, *, timeout: float | None = None) -> PdfOutput:
         raise PdfError(repr(exc)) from exc
 
 
+def warm_up() -> None:
+    """Render a tiny document with the shared stylesheet once, so this process has WeasyPrint
+    imported, its fonts found and Pango set up before the first real PDF (gunicorn calls this in
+    each new worker before it takes requests: together about two seconds, not paid by a leader's
+    first click). A failure is logged, never raised: the worker then warms up on first use."""
+    from django.templatetags.static import static
+
+    html = f'<link rel="stylesheet" href="{static("css/pdf.css")}"><p>AMG-portal æøå</p>'
+    try:
+        html_to_pdf(html)
+    except Exception:
+        logger.warning("PDF renderer warm-up failed", exc_info=True)
+
+
 def render_pdf(
     template_name: str,
     context: dict,

@@ -214,7 +214,7 @@ def _print(results: dict, scale: str) -> None:
     for name, pdf in large["pdf"].items():
         failed = f"; NOT A PDF: {pdf['failed']}" if pdf["failed"] else ""
         print(
-            f"APV PDF, {name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
+            f"{name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
             f"({pdf['bytes'] // 1024} KiB){failed}"
         )
 

@@ -23,6 +23,7 @@ from django.db.models import Count
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from amg_portal.dashboard.largedata import ROOT_NAME
@@ -280,11 +281,11 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
     return {"trials": results, "ratio": statistics.median(r["ratio"] for r in results)}
 
 
-def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
-    browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
+def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int) -> dict:
+    """Per PDF (name -> (path, session)): the first request and the median of the later ones."""
     out = {}
-    for name, cycle in world.pdf_cycles.items():
-        path = f"/handlingsplan/enhed/{cycle.unit_id}/forloeb/{cycle.pk}/apv.pdf"
+    for name, (path, session) in targets.items():
+        browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
         times, size, failed = [], 0, ""
         for _ in range(runs):
             reply = browser.request("GET", path)
@@ -299,6 +300,32 @@ def time_pdfs(port: int, session: str, world: World, runs: int) -> dict:
             "failed": failed,
         }
     return out
+
+
+def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str]]:
+    """The APV PDFs of the root's and a faculty's current cycles (the root leader's session),
+    and the large sten-i-skoen case of bench/pdf_profile.py on an institute (its leader's; its
+    actions become tiltag there, not in the plans timed here)."""
+    from bench.pdf_profile import build_large_case
+    from handlingsplan.models import RenderedPdf
+
+    # The first request renders: nothing stored by an earlier run on a reused dataset is served.
+    RenderedPdf.objects.filter(cycle__in=world.pdf_cycles.values()).delete()
+    targets = {
+        f"APV PDF, {name}": (
+            f"/handlingsplan/enhed/{cycle.unit_id}/forloeb/{cycle.pk}/apv.pdf",
+            session,
+        )
+        for name, cycle in world.pdf_cycles.items()
+    }
+    case, leader = build_large_case(world.mid)
+    client = _client()
+    client.force_login(leader)
+    targets["case PDF, 12 long cells"] = (
+        reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}),
+        client.cookies[settings.SESSION_COOKIE_NAME].value,
+    )
+    return targets
 
 
 def _remove_benchmark_rounds() -> None:
@@ -326,6 +353,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
     client = _client()
     client.force_login(world.leader)
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
+    targets = pdf_targets(world, session) if pdf_runs else {}
     server, port = start_gunicorn()
     try:
         pages = {}
@@ -351,8 +379,8 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
                 values = [x for t in submit["trials"] for x in t.pop(key)]
                 pages[name] = dict(zip(("p50", "p95"), summary_ms(values), strict=True))
         if pdf_runs:
-            _say(f"APV PDFs: {', '.join(world.pdf_cycles)} × {pdf_runs}")
-        pdf = time_pdfs(port, session, world, pdf_runs) if pdf_runs else {}
+            _say(f"PDFs: {', '.join(targets)} × {pdf_runs}")
+        pdf = time_pdfs(port, targets, pdf_runs) if pdf_runs else {}
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()

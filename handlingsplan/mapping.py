@@ -35,6 +35,35 @@ def rounds_of(unit: Unit, start: dt.date, end: dt.date) -> list[Round]:
     return before[-1:] + [r for r in rounds if r.opens_on >= start]
 
 
+def rounds_key(unit: Unit, start: dt.date, end: dt.date, *, user) -> list[tuple]:
+    """``rounds_of`` as plain values, each with whether ``user`` may see its results (the one
+    rule, ``results.with_results_access``): what makes one reader's written APV differ from
+    another's. One query; a stored APV PDF is keyed by it."""
+    rounds = results.with_results_access(
+        Round.objects.filter(unit__path__startswith=unit.path)
+        .exclude(status=Round.Status.DRAFT)
+        .filter(
+            Q(opens_on__gte=start, opens_on__lte=end)
+            | Q(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
+        ),
+        user,
+    )
+    rows = list(
+        rounds.order_by("opens_on", "pk").values_list(
+            "pk",
+            "opens_on",
+            "closes_on",
+            "status",
+            "results_published",
+            "results_visible",
+            "title",
+            "unit__name",
+        )
+    )
+    before = [row for row in rows if row[1] < start]
+    return before[-1:] + [row for row in rows if row[1] >= start]
+
+
 def rounds_for_choice(unit: Unit):
     return Round.objects.filter(unit__path__startswith=unit.path).order_by("-opens_on", "-pk")
 

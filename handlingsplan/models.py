@@ -624,12 +624,28 @@ class CalendarToken(models.Model):
         return f"{self.user}"
 
 
-class RenderedPdf(models.Model):
-    """A rendered APV-handlingsplan PDF, kept under the SHA-256 of the HTML it was made from.
+class ApvVersion(models.Model):
+    """The version of what a cycle's written APV shows. Every service that changes it (the cycle,
+    risk factors, assessments, absence figures, measures, milestones, follow-ups, evaluations)
+    bumps ``number`` in its own transaction; a cycle without a row is at version 1. Only those
+    services write it (never a model ``save()``), so the number never goes back."""
 
-    The HTML is built for the reader (their language, what they may see) from the plan as it is
-    now, so a stored PDF found under its digest is exactly what a fresh render would give: never
-    stale, never more than the reader may see. A changed plan simply has a new digest.
+    cycle = models.OneToOneField(
+        Cycle, on_delete=models.CASCADE, primary_key=True, related_name="apv_version"
+    )
+    number = models.PositiveBigIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.number}"
+
+
+class RenderedPdf(models.Model):
+    """A rendered APV-handlingsplan PDF, kept under the SHA-256 of what it was made from.
+
+    The key (``handlingsplan.pdf``) is the plan's ``ApvVersion`` together with everything that
+    makes one reader's document differ from another's: language, date, the mapping rounds and
+    whether this reader may see their results. A stored PDF found under it is what a fresh render
+    would give: never stale, never more than the reader may see.
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="rendered_pdfs")

@@ -27,6 +27,7 @@ from handlingsplan.models import (
     ASSESSMENT_FIELDS,
     MEASURE_FIELDS,
     AbsenceFigure,
+    ApvVersion,
     Assessment,
     CalendarToken,
     ChangeLog,
@@ -41,6 +42,22 @@ from handlingsplan.models import (
 )
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def _apv_changed(cycle_id: int | None) -> None:
+    """What the cycle's written APV shows changed: its next version. Called inside the change's
+    transaction, so a reader sees the new plan and the new number together (handlingsplan.pdf
+    serves a stored PDF only for the number it read before loading the plan)."""
+    if cycle_id is None:
+        return
+    versions = ApvVersion.objects.filter(cycle_id=cycle_id)
+    if versions.update(number=F("number") + 1):
+        return
+    try:
+        with transaction.atomic():
+            ApvVersion.objects.create(cycle_id=cycle_id, number=2)  # no row was version 1
+    except IntegrityError:  # created meanwhile by a concurrent change: count this one too
+        versions.update(number=F("number") + 1)
 
 
 def _text(value: Any) -> str:
@@ -128,19 +145,23 @@ def cycle_create(
     return cycle
 
 
+@transaction.atomic
 def cycle_set_step(*, cycle: Cycle, step: int) -> Cycle:
     """Move the cycle to another of its four steps."""
     if step not in Cycle.Step.values:
         raise ValidationError(_("Unknown step."))
     cycle.step = step
     cycle.save(update_fields=["step"])
+    _apv_changed(cycle.pk)
     return cycle
 
 
+@transaction.atomic
 def cycle_update_guidelines(*, cycle: Cycle, guidelines: str) -> Cycle:
     """Write the cycle's guidelines for follow-up (APV part 5)."""
     cycle.guidelines = guidelines
     cycle.save(update_fields=["guidelines"])
+    _apv_changed(cycle.pk)
     return cycle
 
 
@@ -153,19 +174,23 @@ def risk_factor_create(*, cycle: Cycle, created_by: User, title: str, **fields: 
     if not title.strip():
         raise ValidationError({"title": _("Give the risk factor a name.")})
     position = fields.pop("position", None) or (cycle.risk_factors.count() + 1)
+    _apv_changed(cycle.pk)
     return RiskFactor.objects.create(
         cycle=cycle, created_by=created_by, title=title.strip(), position=position, **fields
     )
 
 
+@transaction.atomic
 def risk_factor_update(*, risk_factor: RiskFactor, **fields: Any) -> RiskFactor:
     """Change a risk factor's description and sources."""
     for name, value in fields.items():
         setattr(risk_factor, name, value)
     risk_factor.save()
+    _apv_changed(risk_factor.cycle_id)
     return risk_factor
 
 
+@transaction.atomic
 def absence_figure_add(
     *,
     cycle: Cycle,
@@ -187,6 +212,7 @@ def absence_figure_add(
         errors["stress_sick_leaves"] = _("The number cannot be negative.")
     if errors:
         raise ValidationError(errors)
+    _apv_changed(cycle.pk)
     return AbsenceFigure.objects.create(
         cycle=cycle,
         created_by=created_by,
@@ -252,6 +278,7 @@ def assessment_save(
             current = Assessment.objects.get(risk_factor=risk_factor)
             raise EditConflict(_conflict_message(), current=current) from None
         _log_changes(user=user, before={}, after=values, assessment=assessment)
+        _apv_changed(risk_factor.cycle_id)
         return assessment
     before = {name: getattr(existing, name) for name in ASSESSMENT_FIELDS}
     if not update_if_unchanged(
@@ -259,6 +286,7 @@ def assessment_save(
     ):
         raise EditConflict(_conflict_message(), current=existing)
     _log_changes(user=user, before=before, after=values, assessment=existing)
+    _apv_changed(risk_factor.cycle_id)
     existing.refresh_from_db()
     return existing
 
@@ -351,6 +379,7 @@ def measure_create(
     for due_on in sorted(set(follow_ups)):
         follow_up_add(measure=measure, due_on=due_on, user=created_by)
     ChangeLog.objects.create(measure=measure, user=created_by, field="created", new=measure.title)
+    _apv_changed(measure.cycle_id)
     return measure
 
 
@@ -397,6 +426,7 @@ def measure_update(*, measure: Measure, user: User, version: int, **fields: Any)
     if not update_if_unchanged(current, version=version, **values, updated_at=timezone.now()):
         raise EditConflict(_conflict_message(), current=current)
     _log_changes(user=user, before=before, after=values, measure=current)
+    _apv_changed(current.cycle_id)
     current.refresh_from_db()
     return current
 
@@ -414,6 +444,7 @@ def milestone_add(*, measure: Measure, title: str, due_on: dt.date, user: User) 
     ChangeLog.objects.create(
         measure=measure, user=user, field="milestone", new=f"{milestone.title} ({due_on})"
     )
+    _apv_changed(measure.cycle_id)
     return milestone
 
 
@@ -430,9 +461,11 @@ def milestone_set_done(*, milestone: Milestone, done: bool, user: User) -> Miles
         old=f"{milestone.title}: {old or '–'}",
         new=f"{milestone.title}: {milestone.done_on or '–'}",
     )
+    _apv_changed(milestone.measure.cycle_id)
     return milestone
 
 
+@transaction.atomic
 def follow_up_add(*, measure: Measure, due_on: dt.date, user: User) -> FollowUp:
     """Plan a follow-up date for a measure."""
     if measure.start and due_on < measure.start:
@@ -443,6 +476,7 @@ def follow_up_add(*, measure: Measure, due_on: dt.date, user: User) -> FollowUp:
     except IntegrityError:
         raise ValidationError({"due_on": _("That follow-up date is already planned.")}) from None
     ChangeLog.objects.create(measure=measure, user=user, field="follow_up", new=str(due_on))
+    _apv_changed(measure.cycle_id)
     return follow_up
 
 
@@ -539,6 +573,7 @@ def evaluation_record(
         f"{evaluation.get_decision_display()}",
     )
     _log_changes(user=user, before=before, after=changes, measure=measure)
+    _apv_changed(measure.cycle_id)
     return evaluation
 
 

@@ -233,3 +233,21 @@ class CaseAction(models.Model):
 
     def __str__(self) -> str:
         return self.what
+
+
+class RenderedCasePdf(models.Model):
+    """The case's PDF as last rendered, kept under the SHA-256 of the HTML it was made from.
+
+    The HTML is built from the case as it is now (cheap: one template, a few queries), so a PDF
+    found under its digest is exactly what a fresh render would give. Only the newest one of a
+    case is kept, it goes with the case, and saving a cell deletes it, so no text a participant
+    changed or removed lives on in a stored PDF.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rendered_pdfs")
+    digest = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.digest[:12]}"

@@ -25,6 +25,7 @@ from sten_i_skoen.models import (
     CaseCell,
     CaseEvent,
     Escalation,
+    RenderedCasePdf,
 )
 
 if TYPE_CHECKING:
@@ -118,6 +119,7 @@ def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by:
             "and save again."
         ) % {"name": cell.updated_by or _("Someone")}
         raise EditConflict(message, current=cell)
+    RenderedCasePdf.objects.filter(case=case).delete()  # no changed text lives on in a PDF
     return cell
 
 

@@ -18,7 +18,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amg_portal.editing import EditConflict
 from amg_portal.organisation.access import Action, require, unit_for_user
 from amg_portal.organisation.models import Unit
-from amg_portal.pdf import PdfError, pdf_response, render_pdf
+from amg_portal.pdf import PdfError, pdf_response
+from sten_i_skoen import pdf as case_documents
 from sten_i_skoen import selectors, services
 from sten_i_skoen.forms import (
     ActionForm,
@@ -330,7 +331,7 @@ def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The case as an A4 PDF marked confidential, for those who may see the case."""
     case = _case(request, pk, "pdf")
     try:
-        pdf = render_pdf("sten_i_skoen/pdf/case.html", _case_context(case), request=request)
+        pdf = case_documents.case_pdf(case=case, context=_case_context(case), request=request)
     except PdfError:
         messages.error(request, _("The PDF could not be made just now. Please try again."))
         return redirect(case.get_absolute_url())

@@ -46,11 +46,10 @@ def apv_read(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET"])
 def apv_pdf(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
-    """The APV-handlingsplan as an A4 PDF."""
-    context = _apv_context(request, unit_pk, pk)
-    cycle = context["cycle"]
+    """The APV-handlingsplan as an A4 PDF, kept per version of the plan (handlingsplan.pdf)."""
+    unit, cycle = cycle_for(request.user, unit_pk, pk, Action.READ_APV)
     try:
-        pdf = apv_documents.apv_pdf(cycle=cycle, context=context, request=request)
+        pdf = apv_documents.apv_pdf(unit=unit, cycle=cycle, reader=request.user, request=request)
     except PdfError:
         messages.error(request, _("The PDF could not be made just now. Please try again."))
         return redirect("handlingsplan:apv_read", cycle.unit_id, cycle.pk)

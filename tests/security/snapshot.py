@@ -1,8 +1,8 @@
 """A digest of every table's rows, to prove that a refused request wrote nothing.
 
 Log tables that a refusal is *meant* to write (the audit log, sessions, rate-limit counters,
-django-axes' attempts) and the store of rendered APV PDFs (a cache that reading fills) are left
-out.
+django-axes' attempts) and the stores of rendered APV and case PDFs (caches that reading fills)
+are left out.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ IGNORED = {
     "axes_accessattemptexpiration",
     "django_admin_log",
     "handlingsplan_renderedpdf",
+    "sten_i_skoen_renderedcasepdf",
 }
 
 

@@ -1,0 +1,45 @@
+"""Each gunicorn worker warms the PDF renderer up before it takes requests (issue 15): WeasyPrint's
+import, font set-up and first render are not paid by a leader's first click."""
+
+from __future__ import annotations
+
+import logging
+import runpy
+from pathlib import Path
+
+from amg_portal import pdf
+
+CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+
+
+def test_a_new_worker_warms_the_renderer_up(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
+    hooks = runpy.run_path(str(CONFIG))
+    hooks["post_worker_init"](None)
+    assert calls == ["warm"]
+
+
+def test_the_warm_up_renders_with_the_shared_stylesheet(monkeypatch):
+    rendered = []
+    real = pdf.html_to_pdf
+
+    def counting(html, **kwargs):
+        output = real(html, **kwargs)
+        rendered.append((html, output))
+        return output
+
+    monkeypatch.setattr(pdf, "html_to_pdf", counting)
+    pdf.warm_up()
+    [(html, output)] = rendered
+    assert "css/pdf.css" in html and output.pdf.startswith(b"%PDF") and output.refused == ()
+
+
+def test_a_failed_warm_up_is_logged_not_raised(monkeypatch, caplog):
+    def broken(html, **kwargs):
+        raise pdf.PdfError("no fonts")
+
+    monkeypatch.setattr(pdf, "html_to_pdf", broken)
+    with caplog.at_level(logging.WARNING, logger="amg_portal.pdf"):
+        pdf.warm_up()
+    assert "warm-up failed" in caplog.text
