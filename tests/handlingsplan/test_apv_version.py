@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from amg_portal.editing import EditConflict
 from handlingsplan import services
 from handlingsplan.models import ApvVersion, Cycle
 
@@ -109,7 +110,7 @@ def test_another_cycles_change_and_a_refused_change_leave_the_number(cycle, meas
     )
     before = _number(cycle)
     services.cycle_update_guidelines(cycle=later, guidelines="Andet forløb")
-    with pytest.raises(services.ConflictError):
+    with pytest.raises(EditConflict):
         services.measure_update(measure=measure, user=leader_a, version=999, title="Tabt")
     assert _number(cycle) == before
     assert _number(later) == 2
