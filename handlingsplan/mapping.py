@@ -18,38 +18,40 @@ from kortlaegning import result_charts, results
 from kortlaegning.models import Question, Round
 
 
-def rounds_of(unit: Unit, start: dt.date, end: dt.date) -> list[Round]:
-    """The unit's (and subtree's) mapping rounds opened within the period, plus the latest
-    closed round before it: the mapping the cycle starts from."""
-    rounds = list(
+def _period_rounds(unit: Unit, start: dt.date, end: dt.date):
+    """The rounds a cycle's period may show, oldest first: the unit's (and subtree's) rounds opened
+    within it, and the unit's earlier closed rounds (few: one a year) to pick the last from."""
+    return (
         Round.objects.filter(unit__path__startswith=unit.path)
         .exclude(status=Round.Status.DRAFT)
         .filter(
             Q(opens_on__gte=start, opens_on__lte=end)
             | Q(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
         )
-        .select_related("unit")
         .order_by("opens_on", "pk")
-    )  # one query; the unit's earlier closed rounds are few (one a year)
-    before = [r for r in rounds if r.opens_on < start]
-    return before[-1:] + [r for r in rounds if r.opens_on >= start]
+    )
+
+
+def _with_last_before(rows: list, start: dt.date, opens_on) -> list:
+    """Of rows oldest first: the last one opened before ``start``, then those from ``start``."""
+    before = [row for row in rows if opens_on(row) < start]
+    return before[-1:] + [row for row in rows if opens_on(row) >= start]
+
+
+def rounds_of(unit: Unit, start: dt.date, end: dt.date) -> list[Round]:
+    """The unit's (and subtree's) mapping rounds opened within the period, plus the latest
+    closed round before it: the mapping the cycle starts from (one query)."""
+    rounds = list(_period_rounds(unit, start, end).select_related("unit"))
+    return _with_last_before(rounds, start, lambda r: r.opens_on)
 
 
 def rounds_key(unit: Unit, start: dt.date, end: dt.date, *, user) -> list[tuple]:
     """``rounds_of`` as plain values, each with whether ``user`` may see its results (the one
     rule, ``results.with_results_access``): what makes one reader's written APV differ from
     another's. One query; a stored APV PDF is keyed by it."""
-    rounds = results.with_results_access(
-        Round.objects.filter(unit__path__startswith=unit.path)
-        .exclude(status=Round.Status.DRAFT)
-        .filter(
-            Q(opens_on__gte=start, opens_on__lte=end)
-            | Q(unit=unit, status=Round.Status.CLOSED, opens_on__lt=start)
-        ),
-        user,
-    )
+    rounds = results.with_results_access(_period_rounds(unit, start, end), user)
     rows = list(
-        rounds.order_by("opens_on", "pk").values_list(
+        rounds.values_list(
             "pk",
             "opens_on",
             "closes_on",
@@ -60,8 +62,7 @@ def rounds_key(unit: Unit, start: dt.date, end: dt.date, *, user) -> list[tuple]
             "unit__name",
         )
     )
-    before = [row for row in rows if row[1] < start]
-    return before[-1:] + [row for row in rows if row[1] >= start]
+    return _with_last_before(rows, start, lambda row: row[1])
 
 
 def rounds_for_choice(unit: Unit):

@@ -69,26 +69,10 @@ def _log(entry: AuditEntry) -> None:
     )
 
 
-def record(
-    *,
-    kind: str,
-    actor: User | None = None,
-    actor_name: str = "",
-    unit: Unit | None = None,
-    target: object = "",
-    detail: str = "",
-    request: HttpRequest | None = None,
-) -> AuditEntry:
-    """Write one audit entry (and a matching escaped log line)."""
-    entry = _entry(
-        kind=kind,
-        actor=actor,
-        actor_name=actor_name,
-        unit=unit,
-        target=target,
-        detail=detail,
-        request=request,
-    )
+def record(**fields) -> AuditEntry:
+    """Write one audit entry (and a matching escaped log line); ``fields`` as for ``_entry``:
+    kind, actor, actor_name, unit, target, detail, request."""
+    entry = _entry(**fields)
     entry.save()
     _log(entry)
     return entry
