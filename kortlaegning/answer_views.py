@@ -52,7 +52,7 @@ from amg_portal.clientip import client_ip
 from amg_portal.organisation.access import Action
 from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited, too_many_requests
 from kortlaegning import selectors, services, tokens
-from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from
+from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from, valid_step
 from kortlaegning.models import Answer, Response, Round
 from kortlaegning.services import Grant, Refusal
 from kortlaegning.views import round_for_user
@@ -398,6 +398,9 @@ def _answers_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 @rate_limited("answer", limit=_answer_limit, window=60)
 @require_http_methods(["GET", "POST"])
 def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    submitted = _submit_known(request, pk, step)
+    if submitted is not None:
+        return submitted
     round = _round(pk)
     state = _state(request, round)
     if state is None:
@@ -436,10 +439,51 @@ def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
             if step < len(levels):
                 _session_write(request)
                 return redirect("kortlaegning:answer_step", round.pk, step + 1)
-            return _submit(request, round, grant, state, levels, context)
+            return _submit(request, round, grant, state, levels, lambda: context)
     response = render(request, "kortlaegning/answer_step.html", context)
     add_never_cache_headers(response)
     return response
+
+
+def _submit_known(request: HttpRequest, pk: int, step: int) -> HttpResponse | None:
+    """The last step's valid POST for a code or invitation, stored without reading the round.
+
+    The round and its questions are as this process read them when it first served the round
+    (its levels and questions are frozen when it opens); the one statement of
+    ``services.response_submit`` checks under a lock that the round still takes answers and
+    says why not otherwise. None when this is not such a POST (another step, "back", a missing
+    or invalid answer, another grant, a round this process has not read): the full step then
+    reads the round, and its form shows what is wrong."""
+    if request.method != "POST" or "back" in request.POST:
+        return None
+    known = _known_round(pk)
+    state = _states(request).get(str(pk))
+    if known is None or not isinstance(state, dict) or state.get("done"):
+        return None
+    round, pairs = known
+    try:
+        grant = Grant.from_dict(state["grant"])
+        if not isinstance(state["answers"], dict) or not isinstance(state["comments"], dict):
+            return None
+    except (KeyError, TypeError):
+        return None
+    if not services.submits_at_once(grant):
+        return None
+    levels = selectors.questions_by_level(pairs, round.levels_for(grant.group))
+    if not levels or step != len(levels):
+        return None
+    level, level_pairs = levels[-1]
+    given = valid_step(request.POST, level, level_pairs)
+    if given is None:
+        return None
+    initial = initial_from(state["answers"], state["comments"])
+    _remember(request, round, state, *given, level)
+
+    def context() -> dict:  # only for the "try again" page
+        form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial)
+        return _step_context(round, form, levels, step)
+
+    return _submit(request, round, grant, state, levels, context)
 
 
 def _remember(request, round, state, answers: dict, comments: dict, level: str) -> None:
@@ -449,7 +493,9 @@ def _remember(request, round, state, answers: dict, comments: dict, level: str) 
     _save_state(request, round, state)
 
 
-def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -> HttpResponse:
+def _submit(
+    request, round: Round, grant: Grant, state: dict, levels, context: Callable[[], dict]
+) -> HttpResponse:
     """Store the response and mark the session done in one statement (or transaction).
 
     If the database fails, nothing was stored and the code is unused: the step again, its
@@ -466,7 +512,7 @@ def _submit(request, round: Round, grant: Grant, state: dict, levels, context) -
         )
     except DatabaseError:
         logger.warning("An answer could not be stored: database error", exc_info=True)
-        return _unavailable(request, context)
+        return _unavailable(request, context())
     except Refusal as refusal:
         return _refusal(request, round, refusal.reason)
     except ValidationError:

@@ -244,6 +244,31 @@ class AnswersForm(forms.Form):
         }
 
 
+_CHOICES = frozenset(Answer.Choice.values)
+
+
+def valid_step(
+    data, level: str, pairs: list[tuple[Question, QuestionVersion]]
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """A step's answers and comment as ``AnswersForm(data, levels=[(level, pairs)])`` cleans them
+    when it is valid, without building the form; None when the form would show an error.
+
+    The last step's POST is validated here and the form is only built to show what is wrong
+    (tests/kortlaegning/test_answer_forms.py checks both agree on arbitrary input)."""
+    answers = {}
+    for question, _version in pairs:
+        choice = data.get(answer_field_name(question.pk))
+        if choice not in _CHOICES:
+            return None
+        answers[str(question.pk)] = choice
+    # As the comment's CharField: whitespace stripped, at most the maximum length, no NUL.
+    text = data.get(comment_field_name(level))
+    text = "" if text in (None, "") else str(text).strip()
+    if len(text) > COMMENT_MAX_LENGTH or "\x00" in text:
+        return None
+    return answers, ({level: text} if text else {})
+
+
 def initial_from(answers: dict, comments: dict) -> dict:
     """Form initial values from answers and comments kept in the session."""
     initial = {answer_field_name(int(qid)): choice for qid, choice in answers.items()}

@@ -21,6 +21,7 @@ from kortlaegning.services.answering import (
     questions_for,
     response_submit,
     round_check_answerable,
+    submits_at_once,
 )
 from kortlaegning.services.collection import (
     MAX_CODES_PER_SHEET,
@@ -76,4 +77,5 @@ __all__ = [
     "round_publish_results",
     "round_reopen",
     "round_update",
+    "submits_at_once",
 ]

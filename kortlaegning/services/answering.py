@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import functools
 import hmac
 import uuid
 from collections.abc import Iterable, Mapping
@@ -246,13 +247,18 @@ def response_submit(
 ) -> Response:
     """Store one anonymous response and use up the grant's ticket atomically.
 
-    A caller that loaded ``round`` and its ``questions`` (id → level, the grant's levels) in the
-    same request passes them on; otherwise both are read again here, as of now. ``session`` is
-    rewritten in the same statement or transaction, so "stored" and "marked" are one outcome.
+    A caller that has ``round`` and its ``questions`` (id → level, the grant's levels) passes
+    them on; otherwise both are read again here, as of now. ``session`` is rewritten in the same
+    statement or transaction, so "stored" and "marked" are one outcome.
 
     On PostgreSQL a code or invitation is used, the response, its answers and comments stored and
     the session marked in one statement (``_submit_at_once``): atomic by itself, one round trip
-    to the database. Other grants, and other databases, take one transaction of ORM writes."""
+    to the database. That statement also checks, under a share lock on the round's row, that the
+    round takes answers today, so ``round`` may be the one this process read when the round
+    opened (its levels and questions never change after that; its status may): a round being
+    closed waits for the submissions in flight, and those after it store nothing. Other grants,
+    and other databases, take one transaction of ORM writes and trust ``round``'s status, so
+    their callers pass a round read in the same request."""
     if grant.round_id != round.pk:
         raise Refusal(Refusal.UNKNOWN)
     if questions is None:
@@ -272,9 +278,9 @@ def response_submit(
         group=grant.group,
         submitted_on=timezone.localdate(),
     )
-    if grant.kind in ("code", "invitation") and _at_once_supported():
-        if not _submit_at_once(grant, response, clean, clean_comments, session):
-            raise Refusal(Refusal.USED)
+    if submits_at_once(grant):
+        if not _submit_at_once(round, grant, response, clean, clean_comments, session):
+            _refuse_not_stored(round)
         return response
     with transaction.atomic():
         _consume(round, grant)
@@ -282,6 +288,12 @@ def response_submit(
         if session is not None:
             _mark_session(session)
     return response
+
+
+def submits_at_once(grant: Grant) -> bool:
+    """Whether ``response_submit`` stores this grant's response in one statement that checks
+    the round's status itself (so the caller need not read the round first)."""
+    return grant.kind in ("code", "invitation") and _at_once_supported()
 
 
 def _at_once_supported() -> bool:
@@ -304,21 +316,27 @@ def _mark_session(session: SessionMark) -> None:
     )
 
 
-def _submit_at_once(
-    grant: Grant, response: Response, answers: dict, comments: dict, session: SessionMark | None
-) -> bool:
-    """One PostgreSQL statement: use the ticket if unused; only then insert the response (every
-    column as the ORM would write it), its answers and comments, and rewrite the session. False
-    if the ticket was used already (nothing is written). Concurrent submissions of one ticket
-    queue on its row; the ones after the first find it used and write nothing."""
+def _refuse_not_stored(round: Round) -> None:
+    """The one statement stored nothing: say why (the round as of now, else the ticket)."""
+    current = Round.objects.filter(pk=round.pk).first()
+    if current is None or current.opened_at != round.opened_at:
+        raise Refusal(Refusal.UNKNOWN)  # not the round the caller knew under this id
+    round_check_answerable(current)
+    raise Refusal(Refusal.USED)
+
+
+@functools.cache
+def _at_once_sql(ticket_table: str, with_session: bool) -> str:
+    """The statement of ``_submit_at_once`` (built once per ticket table and session use)."""
     q = connection.ops.quote_name
-    ticket = (AnswerCode if grant.kind == "code" else Invitation)._meta.db_table
     fields = Response._meta.concrete_fields
-    values = [f.get_db_prep_save(getattr(response, f.attname), connection) for f in fields]
     # Only identifiers from the models are formatted in; every value is a parameter.
     sql = (
-        f"WITH used AS (UPDATE {q(ticket)} SET used = true"  # noqa: S608
-        " WHERE id = %s AND round_id = %s AND NOT used RETURNING 1),"
+        f"WITH used AS (UPDATE {q(ticket_table)} SET used = true"  # noqa: S608
+        " WHERE id = %s AND round_id = %s AND NOT used"
+        f" AND EXISTS (SELECT FROM {q(Round._meta.db_table)} WHERE id = %s AND status = %s"
+        " AND opened_at = %s AND opens_on <= %s AND closes_on >= %s FOR KEY SHARE)"
+        " RETURNING 1),"
         f" response AS (INSERT INTO {q(Response._meta.db_table)}"
         f" ({', '.join(q(field.column) for field in fields)})"
         f" SELECT {', '.join(['%s'] * len(fields))} FROM used RETURNING id),"
@@ -329,20 +347,47 @@ def _submit_at_once(
         " SELECT response.id, c.level, c.text FROM response,"
         " unnest(%s::text[], %s::text[]) AS c(level, text))"
     )
-    params = [int(grant.ref), grant.round_id, *values]
-    params += [list(answers), list(answers.values()), list(comments), list(comments.values())]
-    if session is not None:
+    if with_session:
         sql += (
             f", marked AS (UPDATE {q(Session._meta.db_table)}"  # noqa: S608
             " SET session_data = %s, expire_date = %s"
             " WHERE session_key = %s AND EXISTS (SELECT FROM response))"
         )
+    return sql + " SELECT count(*) FROM response"  # noqa: S608
+
+
+def _submit_at_once(
+    round: Round,
+    grant: Grant,
+    response: Response,
+    answers: dict,
+    comments: dict,
+    session: SessionMark | None,
+) -> bool:
+    """One PostgreSQL statement: use the ticket if it is unused and the round takes answers
+    today; only then insert the response (every column as the ORM would write it), its answers
+    and comments, and rewrite the session. False if nothing was written.
+
+    Concurrent submissions of one ticket queue on its row; the ones after the first find it used
+    and write nothing. The round's row is share-locked (``FOR KEY SHARE``, as the response's
+    foreign key takes anyway, but before the ticket's row): closing the round (``FOR UPDATE``)
+    waits for the submissions in flight, and a submission that waited for a closing sees the
+    round closed and writes nothing."""
+    ticket = (AnswerCode if grant.kind == "code" else Invitation)._meta.db_table
+    values = [
+        f.get_db_prep_save(getattr(response, f.attname), connection)
+        for f in Response._meta.concrete_fields
+    ]
+    params = [int(grant.ref), grant.round_id, round.pk, Round.Status.OPEN, round.opened_at]
+    params += [response.submitted_on, response.submitted_on, *values]
+    params += [list(answers), list(answers.values()), list(comments), list(comments.values())]
+    if session is not None:
         params += [session.data, session.expires, session.key]
     # On its own (autocommit) the statement is its own transaction; inside a caller's transaction
     # a savepoint keeps that transaction usable if the statement fails.
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     with guard, connection.cursor() as cursor:
-        cursor.execute(sql + " SELECT count(*) FROM response", params)  # noqa: S608
+        cursor.execute(_at_once_sql(ticket, session is not None), params)
         return cursor.fetchone()[0] == 1
 
 

@@ -112,9 +112,10 @@ def test_the_answer_path_uses_few_queries(
 ):
     """The floor, per request (kortlaegning/answer_views.py says why each is needed): the
     session read, the address counter (one upsert), the round; the round's questions once per
-    process; a step's POST adds the session UPDATE; the submit is ONE statement that uses the
-    code, stores the response, its answers and comments and marks the session done. In tests
-    that statement runs inside the test's transaction, so it shows with a SAVEPOINT/RELEASE."""
+    process; a step's POST adds the session UPDATE; the submit reads no round and is ONE
+    statement that checks the round, uses the code, stores the response, its answers and
+    comments and marks the session done. In tests that statement runs inside the test's
+    transaction, so it shows with a SAVEPOINT/RELEASE."""
     monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)  # no occasional clean-up DELETE
     monkeypatch.setattr(answer_views, "_FROZEN", {})  # this test reads the questions once
     [code] = services.codes_generate(round=open_round, unit=open_round.unit, count=1)
@@ -133,8 +134,8 @@ def test_the_answer_path_uses_few_queries(
         with django_assert_max_num_queries(4):  # session, counter, round, session UPDATE
             assert client.post(url, answers).status_code == 302
     last = reverse("kortlaegning:answer_step", args=[open_round.pk, len(levels)])
-    # session, counter, round; SAVEPOINT, the one statement, RELEASE
-    with django_assert_max_num_queries(6):
+    # session, counter; SAVEPOINT, the one statement, RELEASE
+    with django_assert_max_num_queries(5):
         done = client.post(last, data[-1])
     assert done["Location"] == reverse("kortlaegning:answer_done", args=[open_round.pk])
     assert Response.objects.count() == 1

@@ -268,3 +268,51 @@ def test_it_refuses_more_dialogue_participants_than_the_unit_has(
     second = client.post(url, {**data, "participants": 3})
     assert second.status_code == 200 and Response.objects.count() == 1
     assert "højst registreres 2 mere" in second.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("change", "status", "text"),
+    [
+        ("close", 410, "Kortlægningen er lukket"),
+        ("past_closing_date", 410, "Kortlægningen er lukket"),
+        ("used_elsewhere", 409, "allerede brugt"),
+    ],
+)
+def test_the_last_step_refuses_what_changed_after_this_process_read_the_round(
+    client, open_round, leader_a, today, change, status, text
+):
+    """The last step stores without reading the round (this process read it when it served the
+    first step); the one statement checks the round and the code, and the refusal says why."""
+    code, _ = _start_with_code(client, open_round)
+    assert client.post(_step(open_round, 1), _level_data(open_round, "I"))["Location"] == _step(
+        open_round, 2
+    )
+    if change == "close":
+        close(open_round, leader_a)
+    elif change == "past_closing_date":
+        Round.objects.filter(pk=open_round.pk).update(opens_on=today.replace(year=today.year - 1))
+        Round.objects.filter(pk=open_round.pk).update(closes_on=today.replace(year=today.year - 1))
+    else:
+        grant = services.grant_for_code(round=open_round, code=code)
+        answers = {f[1:]: v for f, v in _level_data(open_round, "I").items()}
+        answers |= {f[1:]: v for f, v in _level_data(open_round, "G").items()}
+        services.response_submit(round=open_round, grant=grant, answers=answers, comments={})
+    refused = client.post(_step(open_round, 2), _level_data(open_round, "G"))
+    assert refused.status_code == status
+    assert text in refused.text
+    stored = 1 if change == "used_elsewhere" else 0
+    assert Response.objects.filter(round=open_round).count() == stored
+
+
+def test_the_last_step_with_a_missing_answer_shows_the_form(client, open_round):
+    _start_with_code(client, open_round)
+    client.post(_step(open_round, 1), _level_data(open_round, "I"))
+    data = _level_data(open_round, "G", "no", comment_G="  Min kommentar ")
+    del data[next(iter(data))]
+    page = client.post(_step(open_round, 2), data)
+    assert page.status_code == 200
+    assert "Min kommentar" in page.text
+    assert Response.objects.count() == 0
+    done = client.post(_step(open_round, 2), {**data, **_level_data(open_round, "G", "no")})
+    assert done["Location"] == reverse("kortlaegning:answer_done", args=[open_round.pk])
+    assert LevelComment.objects.get().text == "Min kommentar"

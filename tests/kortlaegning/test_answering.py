@@ -1,8 +1,9 @@
 import threading
+import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import translation
 
 from kortlaegning import services, tokens
@@ -248,3 +249,55 @@ def test_the_one_statement_writes_what_the_transaction_writes(open_round, monkey
     assert dict(first[2]) == comments and len(first[1]) == len(answers)
     with pytest.raises(Refusal):  # the transaction path uses the code once, too
         services.response_submit(round=open_round, grant=grant, answers=answers, comments={})
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_while_the_round_is_being_closed_waits_and_stores_nothing(
+    unit_a, leader_a, today
+):
+    """Closing locks the round's row; a submission in flight (with the round as the process read
+    it, still open) waits for the closing and then stores nothing: the results decided at
+    closing are all there is."""
+    ensure_catalogue()
+    round = services.round_create(
+        unit=unit_a, created_by=leader_a, title="Lukkes", opens_on=today, closes_on=today
+    )
+    round = services.round_open(round=round, opened_by=leader_a)
+    _, grant = code_grant(round)
+    answers = full_answers(round)
+    questions = services.questions_for(round, round.levels_for(grant.group))
+    locked, submitting = threading.Event(), threading.Event()
+    outcome = []
+
+    def closing():
+        try:
+            with transaction.atomic():
+                Round.objects.select_for_update().get(pk=round.pk)
+                locked.set()
+                submitting.wait(timeout=30)
+                time.sleep(0.5)  # the submission is now waiting for the round's row
+                Round.objects.filter(pk=round.pk).update(status=Round.Status.CLOSED)
+        finally:
+            connection.close()
+
+    def submit():
+        try:
+            locked.wait(timeout=30)
+            submitting.set()
+            services.response_submit(
+                round=round, grant=grant, answers=answers, comments={}, questions=questions
+            )
+            outcome.append("stored")
+        except Refusal as refusal:
+            outcome.append(refusal.reason)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=closing), threading.Thread(target=submit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome == [Refusal.CLOSED]
+    assert not Response.objects.filter(round=round).exists()
+    assert not AnswerCode.objects.get(round=round).used
