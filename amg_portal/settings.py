@@ -210,6 +210,8 @@ SERVER_EMAIL = env.env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 # Sessions: an absolute lifetime (SESSION_COOKIE_AGE, default 8 hours, a working day) and an idle
 # timeout (SESSION_IDLE_TIMEOUT, default 30 minutes without a request), both in seconds. The
 # session key rotates at login (Django), and logout or deactivating a user ends their sessions.
+# Django's database sessions; amg_portal/sessions.py only reads the row with a plain statement.
+SESSION_ENGINE = "amg_portal.sessions"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env.env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_IDLE_TIMEOUT = env.env_int("SESSION_IDLE_TIMEOUT", 30 * 60)

@@ -121,7 +121,10 @@ def _apply_people(plan: Plan) -> dict[object, int]:
 def _end_sessions(user_ids: set[int]) -> None:
     """Log deactivated people out everywhere (inactive users are refused on their next request
     anyway; deleting the sessions also ends them for any other authentication backend)."""
-    if settings.SESSION_ENGINE != "django.contrib.sessions.backends.db":
+    if settings.SESSION_ENGINE not in (
+        "amg_portal.sessions",
+        "django.contrib.sessions.backends.db",
+    ):
         return
     ids = {str(pk) for pk in user_ids}
     ended = [
