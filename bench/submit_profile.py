@@ -1,6 +1,6 @@
 """In-process profile of the final answer submit against the bare one-INSERT view (issue 15).
 
-    scripts/with-postgres.sh .venv/bin/python -m bench.submit_profile [--profile] [N]
+    scripts/with-postgres.sh .venv/bin/python -m bench.submit_profile [--profile] [--explain] [N]
 
 Creates a database ``submit_profile`` in the PostgreSQL of ``DATABASE_URL``, migrates it and, in a
 child process with ``bench.settings`` (production settings, DEBUG off, as ``bench/http_bench.py``),
@@ -8,7 +8,8 @@ opens a round asking employees all 33 questions. ``N`` respondents (default 200)
 and answer steps 1-3 through the Django test client with CSRF checks on; their final POSTs are
 then timed one by one, interleaved with as many POSTs to the bare INSERT view. It prints the
 medians, the statements of one submit with their times, and with ``--profile`` the top cProfile
-entries of all final POSTs (and of the bare POSTs, for comparison).
+entries of all final POSTs (and of the bare POSTs, for comparison), with ``--explain`` the
+database's ``EXPLAIN ANALYZE`` of one submit's statement (rolled back, then run for real).
 """
 
 from __future__ import annotations
@@ -47,7 +48,20 @@ def parent() -> None:
         )
 
 
-def child(n: int, profile: bool) -> None:
+def _explained(execute, sql, params, many, context):
+    """Print the database's own account of the submit's statement (run, then rolled back)."""
+    from django.db import transaction
+
+    if sql.startswith("WITH used"):
+        with transaction.atomic(), context["connection"].cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys checked inside
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, VERBOSE) " + sql, params)
+            print("\n".join(row[0] for row in cursor.fetchall()))
+            transaction.set_rollback(True)
+    return execute(sql, params, many, context)
+
+
+def child(n: int, profile: bool, explain: bool) -> None:
     import django
 
     django.setup()
@@ -140,6 +154,10 @@ def child(n: int, profile: bool) -> None:
     for query in queries.captured_queries:
         print(f"  {float(query['time']) * 1000:6.2f} ms  {query['sql'][:150]}")
     bares.pop()
+    if explain:
+        with connection.execute_wrapper(_explained):
+            submit(respondents.pop())
+        bares.pop()
 
     profiler = cProfile.Profile() if profile else None
     bare_profiler = cProfile.Profile() if profile else None
@@ -180,10 +198,10 @@ def child(n: int, profile: bool) -> None:
 
 
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--profile"]
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 200
     if os.environ.get(CHILD):
-        child(n, "--profile" in sys.argv)
+        child(n, "--profile" in sys.argv, "--explain" in sys.argv)
     else:
         parent()
 
