@@ -21,11 +21,17 @@ Statements per request (the floor, and why; pinned in tests/kortlaegning/test_an
 - a step: reading the session, the address counter (one upsert), the round (its status decides
   whether answers are still taken); a POST adds the session UPDATE that keeps the answers. The
   round's questions are read once per worker process (they are frozen when the round opens);
-- the final submit: the same reads, then ONE statement (PostgreSQL, a code or an invitation):
-  the code's conditional UPDATE (its single use), and only if it was unused the response INSERT,
-  all answers, the comments and the session UPDATE marking it done — atomic by itself, so no
-  BEGIN/COMMIT round trips (``services.response_submit``). Open links, leaders and SQLite take
-  one transaction of the same writes.
+- the final submit (PostgreSQL, a code or an invitation): reading the session, the address
+  counter, then ONE statement: under a share lock on the round's row, the round's status and
+  dates (so the round is not read first: the process's copy from the first step gives its
+  levels and questions, which are frozen when it opens), the code's conditional UPDATE (its
+  single use), and only if both pass the response INSERT, all answers, the comments and the
+  session UPDATE marking it done — atomic by itself, so no BEGIN/COMMIT round trips
+  (``services.response_submit``). The step's answers are checked without building the form
+  (``forms.valid_step``); the form is built only to show what is missing. Open links, leaders
+  and SQLite read the round and take one transaction of the same writes. The address counter
+  stays a statement of its own: inside the submit's statement its row would stay locked until
+  the submit commits, and everyone behind one address would queue there.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.
