@@ -327,19 +327,23 @@ def apv_status(
         covered = any(path[:end] in latest for end in range(len(path), 0, -Unit.steplen))
         if not covered and any(path.startswith(p) for p in uncovered[-1:]):
             continue  # its unit above is flagged already (units come in tree order)
-        flag = ApvFlag(
-            unit=Unit(pk=pk, path=path, name=name),
-            cycle_id=cycle[0] if cycle else None,
-            started=cycle[1] if cycle else None,
-            too_old=cycle is not None and cycle[1] < too_old_before,
-            no_guidelines=cycle is not None and not (cycle[2] or "").strip(),
-            missing=not covered,
-        )
-        if flag.missing:
+        too_old = cycle is not None and cycle[1] < too_old_before
+        no_guidelines = cycle is not None and not (cycle[2] or "").strip()
+        if not covered:
             uncovered.append(path)
-        if flag.too_old or flag.no_guidelines or flag.missing:
-            if len(result.flagged) < limit:
-                result.flagged.append(flag)
-            else:
-                result.more += 1
+        if not (too_old or no_guidelines or not covered):
+            continue
+        if len(result.flagged) >= limit:
+            result.more += 1
+            continue
+        result.flagged.append(
+            ApvFlag(
+                unit=Unit(pk=pk, path=path, name=name),  # a model only for the flags shown
+                cycle_id=cycle[0] if cycle else None,
+                started=cycle[1] if cycle else None,
+                too_old=too_old,
+                no_guidelines=no_guidelines,
+                missing=not covered,
+            )
+        )
     return result
