@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 
 from amg_portal.organisation import audit
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import User, members_below_rule, permitting_rule
 from kortlaegning import anonymity
 from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
 from kortlaegning.models import (
@@ -53,8 +53,8 @@ RATE_LOW, RATE_GOOD = 50, 80
 def rounds_with_results_for(user: User) -> QuerySet[Round]:
     """Closed rounds whose results ``user`` may see (the one rule, as one lazy query)."""
     return Round.objects.filter(status=Round.Status.CLOSED, snapshot__isnull=False).filter(
-        Q(unit__in=Unit.objects.permitting(user, Action.VIEW_RESULTS))
-        | Q(results_published=True, unit__in=Unit.objects.with_members_below(user))
+        permitting_rule(user, Action.VIEW_RESULTS, through="unit")
+        | (Q(results_published=True) & members_below_rule(user, through="unit"))
     )
 
 
