@@ -8,8 +8,9 @@ opens a round asking employees all 33 questions. ``N`` respondents (default 200)
 and answer steps 1-3 through the Django test client with CSRF checks on; their final POSTs are
 then timed one by one, interleaved with as many POSTs to the bare INSERT view. It prints the
 medians, the statements of one submit with their times, and with ``--profile`` the top cProfile
-entries (CPU time) of all final POSTs (and of the bare POSTs, for comparison), with ``--explain`` the
-database's ``EXPLAIN ANALYZE`` of one submit's statement (rolled back, then run for real).
+entries (CPU time) of all final POSTs (and of the bare POSTs, for comparison), with
+``--explain`` the database's ``EXPLAIN ANALYZE`` of one submit's statement (rolled back, then
+run for real).
 """
 
 from __future__ import annotations
