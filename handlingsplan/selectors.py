@@ -348,18 +348,22 @@ def apv_status(
         no_check=Value(False, output_field=BooleanField()),
     )
     fields = ("path", "name", "member", "checked", "cycle_pk", "started", "guidelines")
-    both = unit_rows.values_list("pk", *fields).union(
-        cycle_rows.values_list(
-            "unit_id",
-            "unit_path",
-            "no_name",
-            "no_member",
-            "no_check",
-            "pk",
-            "period_start",
-            "guidelines",
-        ),
-        all=True,
+    both = (
+        unit_rows.order_by()
+        .values_list("pk", *fields)
+        .union(
+            cycle_rows.order_by().values_list(
+                "unit_id",
+                "unit_path",
+                "no_name",
+                "no_member",
+                "no_check",
+                "pk",
+                "period_start",
+                "guidelines",
+            ),
+            all=True,
+        )
     )
     rows: list[tuple] = []
     latest: dict[str, tuple[int, dt.date, str]] = {}
