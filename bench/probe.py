@@ -281,14 +281,31 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
     return {"trials": results, "ratio": statistics.median(r["ratio"] for r in results)}
 
 
-def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int) -> dict:
-    """Per PDF (name -> (path, session)): the first request and the median of the later ones."""
+def _workers_cpu(server_pid: int) -> float:
+    """CPU seconds (user + system) the server's worker processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int, server_pid: int) -> dict:
+    """Per PDF (name -> (path, session)): the first request and the median of the later ones,
+    each with the CPU time the server's workers used meanwhile."""
     out = {}
     for name, (path, session) in targets.items():
         browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
-        times, size, failed = [], 0, ""
+        times, cpu, size, failed = [], [], 0, ""
         for _ in range(runs):
+            before = _workers_cpu(server_pid)
             reply = browser.request("GET", path)
+            cpu.append((_workers_cpu(server_pid) - before) * 1000)
             times.append(reply.seconds * 1000)
             if reply.status != 200 or "pdf" not in reply.headers.get("content-type", ""):
                 failed = f"answered {reply.status} {reply.headers.get('location', '')}"
@@ -296,6 +313,8 @@ def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int) -> dict
         out[name] = {
             "first": times[0],
             "later_p50": statistics.median(times[1:]) if len(times) > 1 else times[0],
+            "times": times,
+            "cpu": cpu,
             "bytes": size,
             "failed": failed,
         }
@@ -380,7 +399,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
                 pages[name] = dict(zip(("p50", "p95"), summary_ms(values), strict=True))
         if pdf_runs:
             _say(f"PDFs: {', '.join(targets)} × {pdf_runs}")
-        pdf = time_pdfs(port, targets, pdf_runs) if pdf_runs else {}
+        pdf = time_pdfs(port, targets, pdf_runs, server.pid) if pdf_runs else {}
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()

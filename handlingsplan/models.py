@@ -660,3 +660,21 @@ class RenderedPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.digest[:12]}"
+
+
+class ApvPdfJob(models.Model):
+    """A cycle whose written APV changed and whose PDF is to be rendered ahead of the first
+    click (issue 15). Written by the service that bumps ``ApvVersion``, in the same transaction;
+    one row per cycle (later changes move ``requested_at`` on). The worker that served the change
+    renders it right after its response (``amg_portal.afterresponse``); ``manage.py once
+    render_pdfs`` renders what is left (as the unit's leader sees it). Deleted once a render
+    started after ``requested_at``."""
+
+    cycle = models.OneToOneField(
+        Cycle, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    language = models.CharField(max_length=10)  # the editor's
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.requested_at:%Y-%m-%d %H:%M:%S}"
