@@ -255,7 +255,7 @@ def render_once(
     found = find()
     if found is not None or connection.vendor != "postgresql":
         return found if found is not None else render()
-    lock = int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+    lock = lock_id(key)
     wait = wait if wait is not None else getattr(settings, "PDF_TIMEOUT", DEFAULT_TIMEOUT)
     deadline = time.monotonic() + wait
     while not _advisory("pg_try_advisory_lock", lock):
@@ -271,6 +271,11 @@ def render_once(
         return found if found is not None else render()
     finally:
         _advisory("pg_advisory_unlock", lock)
+
+
+def lock_id(key: str) -> int:
+    """The advisory lock (in the PDF namespace) held while ``key`` is rendered."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
 
 
 def _advisory(function: str, lock: int) -> bool:
