@@ -232,6 +232,11 @@ def _print_pdf(figures: dict) -> None:
             f"{name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
             f"({pdf['bytes'] // 1024} KiB){failed}; each: {each}"
         )
+        for after in pdf.get("after_change", []):
+            print(
+                f"  first click {after['pause']:.0f} s after a change: {after['click']:.0f} ms "
+                f"(workers' CPU for the change, its render and the click: {after['cpu']:.0f} ms)"
+            )
 
 
 def _print_submit(small: dict, large: dict) -> None:

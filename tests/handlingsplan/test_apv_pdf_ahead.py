@@ -242,3 +242,18 @@ def test_a_wait_for_a_stuck_render_is_bounded():
         done.set()
         worker.join(10)
     assert result == b"%PDF-own"
+
+
+def test_a_pdf_over_the_time_limit_ends_in_a_clear_message_and_is_not_stored(
+    login, leader_a, cycle, measure, monkeypatch
+):
+    def too_slow(html, **kwargs):
+        raise pdf_module.PdfError("PDF rendering took longer than 20 seconds")
+
+    monkeypatch.setattr(pdf_module, "html_to_pdf", too_slow)
+    client = login(leader_a)
+    response = client.get(_url(cycle))
+    read = reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
+    assert response.status_code == 302 and response["Location"] == read
+    assert "PDF’en kunne ikke laves lige nu" in client.get(read).content.decode()
+    assert not RenderedPdf.objects.filter(cycle=cycle).exists()
