@@ -354,7 +354,8 @@ def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str, object]
     def cell(case=case) -> tuple[str, dict]:
         saved = CaseCell.objects.get(case=case, row="O", column="origin")
         fields = {"row": "O", "column": "origin", "version": saved.version}
-        return case.get_absolute_url(), fields | {"text": f"Ændret {time.time():.0f} " + "æøå " * 880}
+        text = f"Ændret {time.time():.0f} " + "æøå " * 880
+        return case.get_absolute_url(), fields | {"text": text}
 
     targets["case PDF, 12 long cells"] = (
         reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}),

@@ -25,6 +25,7 @@ right after its response, in the editor's language and with the editor's view of
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
@@ -59,6 +60,9 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "handlingsplan/pdf/apv.html"
 LAYOUT_FILES = ("css/pdf.css", "handlingsplan/pdf.css")  # static stylesheets of the document
 KEEP_PER_CYCLE = 8  # a few languages and readers' views of the current version
+# A queued version nobody rendered within a week (a bulk import, a worker that died) is left to
+# its first click rather than rendered by the scheduled job.
+JOB_MAX_AGE = dt.timedelta(days=7)
 
 
 def apv_pdf(*, unit: Unit, cycle: Cycle, reader: User, request: HttpRequest | None = None) -> bytes:
@@ -222,7 +226,9 @@ def render_queued_cycle(cycle: Cycle, *, reader: User, language: str) -> None:
 
 def render_queued() -> int:
     """Render the queued versions left by changes (``manage.py render_pdfs``): each in the
-    language of its change, as the unit's leader sees it. Returns how many were rendered."""
+    language of its change, as the unit's leader sees it; older than ``JOB_MAX_AGE``, not at all.
+    Returns how many were rendered."""
+    ApvPdfJob.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
     done = 0
     for job in ApvPdfJob.objects.select_related("cycle__unit").order_by("requested_at"):
         cycle = job.cycle

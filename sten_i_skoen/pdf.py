@@ -15,6 +15,7 @@ same digest being rendered waits for it. Only the newest PDF of a case is kept.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import logging
@@ -36,6 +37,7 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "sten_i_skoen/pdf/case.html"
 # Stands in for the date in the HTML that is hashed; the date is put in before rendering.
 MADE_ON = "{{made-on}}"
+JOB_MAX_AGE = dt.timedelta(days=7)  # older queued cases are left to their first click
 
 
 def case_context(case: Case) -> dict:
@@ -117,7 +119,9 @@ def render_queued_case(case: Case, *, language: str) -> None:
 
 
 def render_queued() -> int:
-    """Render the cases queued by changes (``manage.py render_pdfs``); how many were rendered."""
+    """Render the cases queued by changes (``manage.py render_pdfs``) within ``JOB_MAX_AGE``;
+    how many were rendered."""
+    CasePdfJob.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
     done = 0
     for job in CasePdfJob.objects.select_related("case__unit").order_by("requested_at"):
         try:

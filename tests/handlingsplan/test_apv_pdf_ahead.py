@@ -4,6 +4,7 @@ then finds it stored. Never stale, never more than the reader may see, a renamed
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 
@@ -257,3 +258,12 @@ def test_a_pdf_over_the_time_limit_ends_in_a_clear_message_and_is_not_stored(
     assert response.status_code == 302 and response["Location"] == read
     assert "PDF’en kunne ikke laves lige nu" in client.get(read).content.decode()
     assert not RenderedPdf.objects.filter(cycle=cycle).exists()
+
+
+def test_the_command_leaves_a_job_older_than_a_week_to_the_first_click(
+    leader_a, cycle, measure, renders
+):
+    old = timezone.now() - dt.timedelta(days=8)
+    ApvPdfJob.objects.filter(cycle=cycle).update(requested_at=old)
+    call_command("render_pdfs")
+    assert renders == [] and not ApvPdfJob.objects.exists()
