@@ -267,3 +267,14 @@ def test_the_command_leaves_a_job_older_than_a_week_to_the_first_click(
     ApvPdfJob.objects.filter(cycle=cycle).update(requested_at=old)
     call_command("render_pdfs")
     assert renders == [] and not ApvPdfJob.objects.exists()
+
+
+def test_an_unchanged_plan_rendered_yesterday_is_served_today(
+    login, leader_a, cycle, measure, renders, monkeypatch
+):
+    client = login(leader_a)
+    assert client.get(_url(cycle)).status_code == 200
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert client.get(_url(cycle)).status_code == 200
+    assert len(renders) == 1
