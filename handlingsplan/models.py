@@ -643,9 +643,10 @@ class RenderedPdf(models.Model):
     """A rendered APV-handlingsplan PDF, kept under the SHA-256 of what it was made from.
 
     The key (``handlingsplan.pdf``) is the plan's ``ApvVersion`` together with everything that
-    makes one reader's document differ from another's: language, date, the mapping rounds and
-    whether this reader may see their results. A stored PDF found under it is what a fresh render
-    would give: never stale, never more than the reader may see.
+    makes one reader's document differ from another's: language, the names of the people shown,
+    the mapping rounds and whether this reader may see their results. A stored PDF found under it
+    is what a fresh render would give (but for the date it was made, in its footer): never stale,
+    never more than the reader may see.
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="rendered_pdfs")
