@@ -129,5 +129,11 @@ def database(*, default_sqlite: Path, required: bool = False) -> dict:
         config["HOST"] = options.pop("host")
     if config["ENGINE"] == "django.db.backends.postgresql":
         options.setdefault("connect_timeout", 5)
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        # A sync worker serves one request at a time: it keeps its connection for a minute
+        # instead of opening one per request (≈ 14 ms of every page on our machines), and checks
+        # it before reuse, so a restarted database costs one reconnect, not an error.
+        config.setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 60))
+        config.setdefault("CONN_HEALTH_CHECKS", True)
     config.setdefault("CONN_MAX_AGE", env_int("CONN_MAX_AGE", 0))
     return config

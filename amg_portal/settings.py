@@ -117,6 +117,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Memory of each worker process: only what never changes once written is kept here (a closed
+# round's rendered result sections, keyed by their snapshot), so there is nothing to invalidate
+# across workers or servers, and nothing about people leaves the process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "amg-portal",
+        "OPTIONS": {"MAX_ENTRIES": env.env_int("CACHE_MAX_ENTRIES", 1000)},
+    }
+}
+
 AUTH_USER_MODEL = "organisation.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -14,7 +14,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from amg_portal.organisation.access import Action, can
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Unit, User, members_below_rule, permitting_rule
 from handlingsplan import mapping
 from handlingsplan.models import (
     Assessment,
@@ -29,16 +29,22 @@ from handlingsplan.models import (
 )
 
 
-def apv_units(user: User) -> QuerySet[Unit]:
-    """Units whose APV the user may read: ``READ_APV`` on the unit, or any role below it.
+def apv_rule(user: User, *, through: str = "") -> Q:
+    """The units whose APV the user may read, as a condition on a unit reached through
+    ``through`` ("" for Unit itself, "unit" for a tiltag's unit …): ``READ_APV`` on the unit, or
+    any role below it.
 
     The written APV is for every employee of the unit, and the people of a research group are
     employees of its institute (``access``'s ``with_members_below``).
     """
-    return Unit.objects.filter(
-        Q(pk__in=Unit.objects.permitting(user, Action.READ_APV).values("pk"))
-        | Q(pk__in=Unit.objects.with_members_below(user).values("pk"))
+    return permitting_rule(user, Action.READ_APV, through=through) | members_below_rule(
+        user, through=through
     )
+
+
+def apv_units(user: User) -> QuerySet[Unit]:
+    """Units whose APV the user may read (``apv_rule``)."""
+    return Unit.objects.filter(apv_rule(user))
 
 
 def sees_confidential(user: User, unit: Unit) -> bool:
@@ -329,19 +335,23 @@ def apv_status(
         covered = any(path[:end] in latest for end in range(len(path), 0, -Unit.steplen))
         if not covered and any(path.startswith(p) for p in uncovered[-1:]):
             continue  # its unit above is flagged already (units come in tree order)
-        flag = ApvFlag(
-            unit=Unit(pk=pk, path=path, name=name),
-            cycle_id=cycle[0] if cycle else None,
-            started=cycle[1] if cycle else None,
-            too_old=cycle is not None and cycle[1] < too_old_before,
-            no_guidelines=cycle is not None and not (cycle[2] or "").strip(),
-            missing=not covered,
-        )
-        if flag.missing:
+        too_old = cycle is not None and cycle[1] < too_old_before
+        no_guidelines = cycle is not None and not (cycle[2] or "").strip()
+        if not covered:
             uncovered.append(path)
-        if flag.too_old or flag.no_guidelines or flag.missing:
-            if len(result.flagged) < limit:
-                result.flagged.append(flag)
-            else:
-                result.more += 1
+        if not (too_old or no_guidelines or not covered):
+            continue
+        if len(result.flagged) >= limit:
+            result.more += 1
+            continue
+        result.flagged.append(
+            ApvFlag(
+                unit=Unit(pk=pk, path=path, name=name),  # a model only for the flags shown
+                cycle_id=cycle[0] if cycle else None,
+                started=cycle[1] if cycle else None,
+                too_old=too_old,
+                no_guidelines=no_guidelines,
+                missing=not covered,
+            )
+        )
     return result

@@ -9,15 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from amg_portal import charts
 from amg_portal.domain import Level
 from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
 from kortlaegning.models import Answer, Question, QuestionVersion, Response
-from kortlaegning.results import GroupFigures, LevelSummary, QuestionSummary, RoundResults, SubUnit
+from kortlaegning.results import (
+    GroupFigures,
+    LevelSummary,
+    QuestionSummary,
+    RoundResults,
+    SubUnit,
+    figures_key,
+    load_figures,
+)
 from kortlaegning.snapshot import CHOICES
 
 CHOICE_COLOURS = {
@@ -133,3 +143,30 @@ def result_sections(results: RoundResults) -> list[Section]:
             )
         )
     return sections
+
+
+# A rendered results section never changes once its snapshot exists: kept for a day, so that a
+# round's readers (leader, AMR, TR, the AMG) pay for drawing it once per worker, not per visit.
+SECTIONS_TIMEOUT = 24 * 60 * 60
+
+
+def rendered_sections(results: RoundResults, *, may_act: bool) -> SafeString:
+    """The results page's sections (figures, charts, sub-units) for ``results`` as HTML, drawn
+    once per snapshot, focus unit, previous round, language and ``may_act`` and then kept.
+
+    Only called after ``results.round_results`` decided the reader may see this round: the cache
+    holds what every reader of these results sees alike, nothing of the reader."""
+    key = figures_key(results, variant="act" if may_act else "read")
+    html = cache.get(key)
+    if html is None:
+        if not results.figures_loaded:
+            load_figures(results)
+        context = {
+            "round": results.round,
+            "results": results,
+            "sections": result_sections(results),
+            "may_act": may_act,
+        }
+        html = render_to_string("kortlaegning/_result_sections.html", context)
+        cache.set(key, html, SECTIONS_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 — our own template's output, escaped when it was drawn

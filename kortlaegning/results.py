@@ -22,10 +22,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils.translation import get_language
 
 from amg_portal.organisation import audit
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import User, members_below_rule, permitting_rule
 from kortlaegning import anonymity
 from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
 from kortlaegning.models import (
@@ -52,8 +53,8 @@ RATE_LOW, RATE_GOOD = 50, 80
 def rounds_with_results_for(user: User) -> QuerySet[Round]:
     """Closed rounds whose results ``user`` may see (the one rule, as one lazy query)."""
     return Round.objects.filter(status=Round.Status.CLOSED, snapshot__isnull=False).filter(
-        Q(unit__in=Unit.objects.permitting(user, Action.VIEW_RESULTS))
-        | Q(results_published=True, unit__in=Unit.objects.with_members_below(user))
+        permitting_rule(user, Action.VIEW_RESULTS, through="unit")
+        | (Q(results_published=True) & members_below_rule(user, through="unit"))
     )
 
 
@@ -193,6 +194,8 @@ class RoundResults:
     texts_possible: bool = False
     texts_deleted: bool = False  # there were texts, deleted after the retention period
     previous: PreviousRound | None = None
+    figures_loaded: bool = False  # the focus unit's per-question figures (``load_figures``)
+    shown_groups: dict[int, str] = field(default_factory=dict)  # the focus's shown ResultGroups
 
     @property
     def at_root(self) -> bool:
@@ -230,10 +233,15 @@ def round_results(
     page: int | str | None = 1,
     with_previous: bool = True,
     where: str = "results page",
+    figures: bool = True,
 ) -> RoundResults | None:
     """The results of ``round`` around one unit of its tree, or None if the user may not see
     them (or the round is not closed). ``unit`` is a ``ResultUnit`` id; unknown means the
-    round's own unit."""
+    round's own unit.
+
+    With ``figures=False`` the per-question figures (of the focus and of the previous round) are
+    left out: a page that already holds them rendered for this snapshot, focus and previous round
+    (see ``figures_key``) needs nothing more; ``load_figures`` adds them later."""
     if not may_see_results(user, round):
         return None
     _audit_read(user, round, where)
@@ -246,11 +254,7 @@ def round_results(
         .select_related("unit")
         .order_by("unit__path", "group")
     )
-    shown_ids = [
-        r.pk for r in records if r.unit_id == focus.pk and r.decision == ResultGroup.Decision.SHOWN
-    ]
-    counts = list(ResultCount.objects.filter(group_id__in=shown_ids))
-    results = _assemble(round, units, records, counts, round_questions(round))
+    results = _assemble(round, units, records, [], [])
     snapshot = results.snapshot
     if results.at_root:
         had_texts = any(r.texts_shown for r in records if r.unit_id == focus.pk)
@@ -259,8 +263,37 @@ def round_results(
         results.texts_deleted = had_texts and purged
         results.texts = _texts_page(snapshot, page) if results.texts_possible else None
         if with_previous:
-            results.previous = previous_results(round, user=user)
+            results.previous = previous_round_for(round, user=user)
+    if figures:
+        load_figures(results)
     return results
+
+
+def load_figures(results: RoundResults) -> None:
+    """Add the per-question figures of the focus unit's shown groups (and the previous round's
+    scores, when there is one) to ``results``: two or three queries."""
+    by_group: dict[str, dict[int, QuestionSummary]] = defaultdict(dict)
+    for row in ResultCount.objects.filter(group_id__in=list(results.shown_groups)):
+        summary = QuestionSummary.of(row)
+        by_group[results.shown_groups[row.group_id]][summary.question_id] = summary
+    for group, figures in results.groups.items():
+        if figures is not None:
+            figures.questions = by_group.get(group, {})
+    results.questions = round_questions(results.round)
+    if results.previous is not None:
+        results.previous.scores = _previous_scores(results.previous.round)
+    results.figures_loaded = True
+
+
+def figures_key(results: RoundResults, *, variant: str) -> str:
+    """A cache key for what is drawn from ``results``' figures: everything they depend on is
+    fixed once the snapshot exists (a reopened and closed round gets a new snapshot), so the key
+    is the snapshot, the focus unit, the previous round compared with, the language and the
+    page's own ``variant`` (e.g. whether the reader may create tiltag)."""
+    previous = results.previous.round.pk if results.previous else 0
+    snapshot, focus, threshold = results.snapshot.pk, results.focus.pk, results.round.threshold
+    parts = (snapshot, focus, previous, threshold, get_language() or "-", variant)
+    return "results-figures:1:" + ":".join(str(p) for p in parts)
 
 
 def results_of_rounds(rounds: list[Round], *, user: User, where: str) -> dict[int, RoundResults]:
@@ -319,6 +352,7 @@ def results_of_rounds(rounds: list[Round], *, user: User, where: str) -> dict[in
             counts,
             questions[round_.pk],
         )
+        out[round_.pk].figures_loaded = True
     return out
 
 
@@ -349,6 +383,7 @@ def _assemble(
         groups={g: groups.get(g) for g in RESULT_GROUPS},
         withheld={g for g, r in mine.items() if r.decision == ResultGroup.Decision.WITHHELD},
         reasons={g: r.reason for g, r in mine.items() if r.decision != "shown"},
+        shown_groups={r.pk: g for g, r in mine.items() if r.decision == ResultGroup.Decision.SHOWN},
     )
     _add_subunits(results, units, records)
     return results
@@ -450,28 +485,26 @@ def previous_round(round: Round) -> QuerySet[Round]:
     )
 
 
-def previous_results(round: Round, *, user: User) -> PreviousRound | None:
-    """The previous round's question scores of its own unit, if ``user`` may see them too (the
-    same rule, inside the one query)."""
+def previous_round_for(round: Round, *, user: User) -> PreviousRound | None:
+    """The unit's previous closed round, if ``user`` may see its results too (the same rule,
+    inside the one query); its scores come with ``load_figures``."""
     earlier = rounds_with_results_for(user).filter(pk__in=previous_round(round).values("pk")[:1])
-    scores: dict[str, dict[int, float | None]] = defaultdict(dict)
-    found = None
-    for row in ResultCount.objects.filter(
-        group__snapshot__round__in=earlier,
-        group__unit__parent__isnull=True,
-        group__decision=ResultGroup.Decision.SHOWN,
-    ).values(
-        "group__group",
-        "question_id",
-        "group__snapshot__round_id",
-        "group__snapshot__round__title",
-        *CHOICES,
-    ):
-        found = (row["group__snapshot__round_id"], row["group__snapshot__round__title"])
-        scores[row["group__group"]][row["question_id"]] = question_score(row)
+    found = earlier.values_list("pk", "title").first()
     if found is None:
         return None
-    return PreviousRound(Round(pk=found[0], title=found[1]), dict(scores))
+    return PreviousRound(Round(pk=found[0], title=found[1]), {})
+
+
+def _previous_scores(previous: Round) -> dict[str, dict[int, float | None]]:
+    """group → question → score of the previous round's own unit, shown groups only."""
+    scores: dict[str, dict[int, float | None]] = defaultdict(dict)
+    for row in ResultCount.objects.filter(
+        group__snapshot__round_id=previous.pk,
+        group__unit__parent__isnull=True,
+        group__decision=ResultGroup.Decision.SHOWN,
+    ).values("group__group", "question_id", *CHOICES):
+        scores[row["group__group"]][row["question_id"]] = question_score(row)
+    return dict(scores)
 
 
 # --- exports ---------------------------------------------------------------------------------

@@ -360,12 +360,13 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
             user=request.user,
             unit=_int_param(request, "unit"),
             page=request.GET.get("page") or 1,
+            figures=False,  # drawn once per snapshot and kept (result_charts.rendered_sections)
         )
+    may_act = can(request.user, Action.EDIT_PLAN, round.unit)
     context = {
         "round": round,
         "results": found,
-        "sections": result_charts.result_sections(found) if found else [],
-        "may_act": can(request.user, Action.EDIT_PLAN, round.unit),
+        "sections_html": result_charts.rendered_sections(found, may_act=may_act) if found else "",
         "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
         "group_labels": result_charts.group_labels(),
     }

@@ -16,6 +16,7 @@ import socket
 import threading
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
@@ -202,6 +203,13 @@ def _migrated_data(django_db_setup, django_db_blocker) -> str:
     """The rows the migrations loaded (the bilag 1 catalogue, content types, permissions)."""
     with django_db_blocker.unblock():
         return connection.creation.serialize_db_to_string()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: after a flush or with SQLite, ids come again, and a
+    kept result section of an earlier test's snapshot must not stand in for this test's."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -35,9 +35,9 @@ from django.db.models.functions import Coalesce
 
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Unit, User, permitting_rule
 from handlingsplan.models import FollowUp, Measure, StatusMeeting
-from handlingsplan.selectors import ApvStatus, apv_status, apv_units
+from handlingsplan.selectors import ApvStatus, apv_rule, apv_status
 from kortlaegning import results as kortlaegning_results
 from kortlaegning.models import LEVEL_ORDER, Response, ResultUnit, Round
 from sten_i_skoen.models import Escalation
@@ -60,17 +60,26 @@ class Scope:
 
     def units(self, action: Action = Action.VIEW_DASHBOARD) -> QuerySet[Unit]:
         """Units in scope on which the user may do ``action`` (a lazy subquery)."""
-        units = Unit.objects.permitting(self.user, action)
-        if self.unit is not None:
-            units = units.filter(path__startswith=self.unit.path)
-        return units
+        return Unit.objects.filter(self.rule(action, through=""))
 
     def apv_units(self) -> QuerySet[Unit]:
         """Units in scope whose APV the user may read, by handlingsplan's rule (a subquery)."""
-        units = apv_units(self.user)
-        if self.unit is not None:
-            units = units.filter(path__startswith=self.unit.path)
-        return units
+        return Unit.objects.filter(self.apv_rule(through=""))
+
+    def _in_scope(self, through: str) -> Q:
+        if self.unit is None:
+            return Q()
+        return Q(
+            **{f"{through}__path__startswith" if through else "path__startswith": self.unit.path}
+        )
+
+    def rule(self, action: Action = Action.VIEW_DASHBOARD, *, through: str = "unit") -> Q:
+        """``units(action)`` as a condition on the unit reached through ``through``."""
+        return permitting_rule(self.user, action, through=through) & self._in_scope(through)
+
+    def apv_rule(self, *, through: str = "unit") -> Q:
+        """``apv_units()`` as a condition on the unit reached through ``through``."""
+        return apv_rule(self.user, through=through) & self._in_scope(through)
 
     def in_period(self, field_name: str) -> Q:
         """``field_name`` (a date) within the period; a missing end is open."""
@@ -121,7 +130,7 @@ def open_rounds(scope: Scope) -> list[OpenRound]:
         pk=OuterRef("unit_id")
     )
     rounds = (
-        Round.objects.filter(status=Round.Status.OPEN, unit__in=scope.units())
+        Round.objects.filter(scope.rule(), status=Round.Status.OPEN)
         .select_related("unit")
         .annotate(
             people=Coalesce(Subquery(people, output_field=IntegerField()), Value(0)),
@@ -295,7 +304,7 @@ def measure_figures(scope: Scope) -> MeasureFigures:
     The period keeps tiltag whose deadline falls in it (and those without a deadline); the
     completion rate is always the calendar year's: tiltag due this year, not dropped, that are done.
     """
-    measures = Measure.objects.filter(unit__in=scope.apv_units())
+    measures = Measure.objects.filter(scope.apv_rule())
     in_period = Q()
     if scope.start or scope.end:
         in_period = Q(deadline__isnull=True) | scope.in_period("deadline")
@@ -351,9 +360,9 @@ def follow_ups(scope: Scope) -> FollowUps:
     counts ride along as window aggregates)."""
     horizon = scope.today + dt.timedelta(days=DUE_SOON_DAYS)
     due = FollowUp.objects.filter(
+        scope.apv_rule(through="measure__unit"),
         done_on__isnull=True,
         due_on__lte=horizon,
-        measure__unit__in=scope.apv_units(),
     ).exclude(measure__status__in=Measure.CLOSED_STATUSES)
     late = Q(due_on__lt=scope.today)
     items = list(
@@ -394,7 +403,7 @@ def escalations(scope: Scope) -> Escalations:
     """Escalations received in scope: counts by status, and first those the user answers
     (sten-i-skoen's inbox rule) as the leader's list, in one query (the counts ride along as
     window aggregates; what a leader answers is always also received in scope)."""
-    received = Escalation.objects.filter(to_unit__in=scope.units(Action.HOLD_MEETING)).filter(
+    received = Escalation.objects.filter(scope.rule(Action.HOLD_MEETING, through="to_unit")).filter(
         scope.in_period("created_at__date")
     )
     inbox = escalation_inbox(scope.user).filter(pk=OuterRef("pk"))
@@ -431,7 +440,7 @@ class NextMeeting:
 def next_meeting(scope: Scope) -> NextMeeting:
     """The next status meeting in scope with its agenda (two queries)."""
     meeting = (
-        StatusMeeting.objects.filter(unit__in=scope.apv_units(), held_on__gte=scope.today)
+        StatusMeeting.objects.filter(scope.apv_rule(), held_on__gte=scope.today)
         .select_related("unit")
         .order_by("held_on", "pk")
         .first()
@@ -439,7 +448,7 @@ def next_meeting(scope: Scope) -> NextMeeting:
     agenda = (
         meeting.agenda.all()
         if meeting
-        else Measure.objects.filter(unit__in=scope.apv_units()).on_agenda(scope.today)
+        else Measure.objects.filter(scope.apv_rule()).on_agenda(scope.today)
     )
     rows = list(
         agenda.select_related("unit", "responsible")

@@ -1,0 +1,102 @@
+"""A closed round's result sections are drawn once and kept: what is kept never outlives its
+snapshot, and never carries one reader's view to another reader."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from kortlaegning import services
+from kortlaegning.models import Round
+from tests.conftest import give_role, make_user
+from tests.kortlaegning.helpers import add_responses, close
+
+
+def _closed(unit, leader, *, n=6, title="Runde", opens_on=None, published=False) -> Round:
+    today = timezone.localdate()
+    round = services.round_create(
+        unit=unit, created_by=leader, title=title, opens_on=opens_on or today, closes_on=today
+    )
+    round = services.round_open(round=round, opened_by=leader)
+    add_responses(round, unit, n, "partly")
+    round = close(round, leader)
+    if published:
+        round = services.round_publish_results(round=round, published_by=leader)
+    return round
+
+
+def _page(client, round):
+    return client.get(reverse("kortlaegning:round_results", args=[round.pk]))
+
+
+def _main(response) -> str:
+    """The page's content, without the header's per-request CSRF tokens."""
+    html = response.content.decode()
+    return html[html.index("<main") : html.index("</main>")]
+
+
+def _create_links(html: str, unit) -> int:
+    return html.count(reverse("handlingsplan:measure_create", args=[unit.pk]))
+
+
+def test_a_second_visit_draws_nothing_from_the_figures_again(login, unit_a, leader_a):
+    round = _closed(unit_a, leader_a)
+    client = login(leader_a)
+    first = _main(_page(client, round))
+    with CaptureQueriesContext(connection) as queries:
+        second = _main(_page(client, round))
+    assert second == first
+    assert not [q for q in queries if "kortlaegning_resultcount" in q["sql"]]
+    assert "6 svarpersoner" in second
+
+
+def test_a_reader_who_may_not_act_gets_no_create_links_from_a_kept_section(login, unit_a, leader_a):
+    employee = give_role(make_user("ansat"), unit_a, "employee")
+    round = _closed(unit_a, leader_a, published=True)
+    as_leader = _page(login(leader_a), round).content.decode()
+    assert _create_links(as_leader, unit_a) > 0
+    as_employee = _page(login(employee), round).content.decode()
+    assert "6 svarpersoner" in as_employee
+    assert _create_links(as_employee, unit_a) == 0
+
+
+def test_the_comparison_is_the_readers_own(login, unit_a, leader_a):
+    """The leader compares with an earlier round the employee may not see (unpublished): the
+    employee's page shows no comparison even after the leader's page was kept."""
+    employee = give_role(make_user("ansat"), unit_a, "employee")
+    earlier = timezone.localdate() - dt.timedelta(days=400)
+    _closed(unit_a, leader_a, title="Sidste år", opens_on=earlier)
+    round = _closed(unit_a, leader_a, title="I år", published=True)
+    as_leader = _page(login(leader_a), round)
+    assert as_leader.context["results"].previous is not None
+    assert "Ændring" in as_leader.content.decode()
+    as_employee = _page(login(employee), round)
+    assert as_employee.context["results"].previous is None
+    assert "Ændring" not in as_employee.content.decode()
+    assert "Sidste år" not in as_employee.content.decode()
+
+
+def test_each_language_is_drawn_in_its_own_words(login, unit_a, leader_a):
+    round = _closed(unit_a, leader_a)
+    assert "6 svarpersoner" in _page(login(leader_a), round).content.decode()
+    leader_a.language = "en"
+    leader_a.save(update_fields=["language"])
+    english = _page(login(leader_a), round).content.decode()
+    assert "6 respondents" in english
+    assert "svarpersoner" not in english
+
+
+def test_closing_again_after_a_reopening_shows_the_new_figures(login, unit_a, leader_a):
+    round = _closed(unit_a, leader_a)
+    client = login(leader_a)
+    assert "6 svarpersoner" in _page(client, round).content.decode()
+    round = services.round_reopen(round=round, reopened_by=leader_a, reason="Flere svar")
+    add_responses(round, unit_a, 6, "yes")
+    round = close(round, leader_a)
+    page = _page(client, round).content.decode()
+    assert "12 svarpersoner" in page
+    assert "6 svarpersoner" not in page
