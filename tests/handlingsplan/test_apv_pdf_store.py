@@ -186,8 +186,9 @@ def _read_pgm(data: bytes) -> tuple[int, int, bytes]:
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
 def test_the_first_page_looks_like_the_reference(login, leader_a, cycle, measure, tmp_path):
     """pdftoppm at 30 dpi against tests/handlingsplan/reference/apv_page1.pgm. Only the date the
-    PDF was made and its version number (footer) change from run to run; anything more is a changed layout. To change the
-    layout on purpose, run this test once with AMG_WRITE_REFERENCE=1 and look at the new page
+    PDF was made and its version number (footer) change from run to run; anything more is a
+    changed layout. To change the layout on purpose, run this test once with
+    AMG_WRITE_REFERENCE=1 and look at the new page
     (``pdftoppm -png`` of the PDF, or the .pgm in an image viewer) before committing it."""
     content = login(leader_a).get(_url(cycle)).content
     width, height, pixels = _gray_page(content, tmp_path)
