@@ -226,7 +226,9 @@ def meeting_detail(meeting: StatusMeeting) -> tuple[list[tuple[Measure, Evaluati
     return [(m, evaluations.get(m.pk)) for m in agenda], list(meeting.participants.all())
 
 
-HISTORY_IN_DOCUMENT = 60
+# The written APV lists the latest changes (a line each); the whole history is on each
+# assessment's and measure's page. Sixty lines were a page and a half of "follow-up planned".
+HISTORY_IN_DOCUMENT = 25
 
 
 @dataclass
