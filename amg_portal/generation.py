@@ -33,7 +33,9 @@ IGNORED = frozenset(
         "handlingsplan.reminderlog",
         "handlingsplan.calendartoken",
         "handlingsplan.renderedpdf",
+        "handlingsplan.apvpdfjob",
         "sten_i_skoen.renderedcasepdf",
+        "sten_i_skoen.casepdfjob",
     }
 )
 TABLE = "amg_portal_datageneration"
