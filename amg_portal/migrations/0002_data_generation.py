@@ -3,6 +3,16 @@
 from django.db import migrations, models
 
 
+def install(apps, schema_editor):
+    pass  # post_migrate installs the triggers once every app's tables exist
+
+
+def uninstall(apps, schema_editor):
+    from amg_portal import generation
+
+    generation.uninstall(schema_editor.connection.alias)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -17,4 +27,5 @@ class Migration(migrations.Migration):
                 ('n', models.BigIntegerField(default=0)),
             ],
         ),
+        migrations.RunPython(install, uninstall),
     ]
