@@ -83,7 +83,8 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Warm the PDF renderer up before the worker takes requests (amg_portal.pdf.warm_up)."""
-    from amg_portal.pdf import warm_up
+    """Load the URLconf with its views, the catalogues and the PDF renderer before the worker
+    takes requests (amg_portal.startup.warm_up_worker)."""
+    from amg_portal.startup import warm_up_worker
 
-    warm_up()
+    warm_up_worker()

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AmgPortalConfig(AppConfig):
@@ -6,3 +7,9 @@ class AmgPortalConfig(AppConfig):
 
     name = "amg_portal"
     verbose_name = "AMG-portal"
+
+    def ready(self) -> None:
+        from amg_portal import generation
+
+        # After every migrate: a trigger on every tracked table, also on tables added since.
+        post_migrate.connect(generation._after_migrate, sender=self)

@@ -28,3 +28,13 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… @{self.window_start}: {self.count}"
+
+
+class DataGeneration(models.Model):
+    """One row whose number grows with every statement that writes the organisation's data
+    (``amg_portal.generation``): what is drawn from that data can be kept until it grows."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.n)

@@ -24,9 +24,11 @@ Templates extend ``templates/pdf/base.html`` (header, A4 page numbers and date f
 from __future__ import annotations
 
 import ctypes
+import hashlib
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from weasyprint import HTML
@@ -226,6 +229,69 @@ def render_pdf(
     """Render ``template_name`` with ``context`` to PDF bytes (A4, locked-down fetcher)."""
     html = render_to_string(template_name, context, request=request)
     return html_to_pdf(html, timeout=timeout).pdf
+
+
+# --- rendered once per version, kept -----------------------------------------------------------
+
+# One advisory-lock namespace for "a PDF under this key is being rendered" (the two-number form,
+# so it never meets `manage.py once`'s single-number job locks).
+_LOCK_CLASS = 0x50_44_46  # "PDF"
+WAIT_POLL = 0.1  # seconds between looks for another process's render
+
+
+def render_once(
+    key: str,
+    *,
+    find: Callable[[], bytes | None],
+    render: Callable[[], bytes],
+    wait: float | None = None,
+) -> bytes:
+    """The PDF stored under ``key`` (``find``), else ``render()`` (which stores it) — once.
+
+    A process that finds another one rendering the same key (a PostgreSQL advisory lock, held
+    while rendering and storing) waits for its result instead of rendering the same document
+    twice: at most ``wait`` seconds (default: the render time limit), then it renders itself.
+    """
+    found = find()
+    if found is not None or connection.vendor != "postgresql":
+        return found if found is not None else render()
+    lock = lock_id(key)
+    wait = wait if wait is not None else getattr(settings, "PDF_TIMEOUT", DEFAULT_TIMEOUT)
+    deadline = time.monotonic() + wait
+    while not _advisory("pg_try_advisory_lock", lock):
+        if time.monotonic() >= deadline:
+            logger.warning("PDF %s: still being rendered elsewhere; rendering it here", key[:12])
+            return render()
+        time.sleep(WAIT_POLL)
+        found = find()
+        if found is not None:
+            return found
+    try:
+        found = find()  # stored by the one we waited for, between our last look and the lock
+        return found if found is not None else render()
+    finally:
+        _advisory("pg_advisory_unlock", lock)
+
+
+def lock_id(key: str) -> int:
+    """The advisory lock (in the PDF namespace) held while ``key`` is rendered."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "big", signed=True)
+
+
+def _advisory(function: str, lock: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s, %s)", [_LOCK_CLASS, lock])
+        return bool(cursor.fetchone()[0])
+
+
+# What `manage.py render_pdfs` renders: each app registers a function (in its AppConfig.ready)
+# that renders the PDFs queued after changes and returns how many it rendered.
+QUEUED_RENDERERS: dict[str, Callable[[], int]] = {}
+
+
+def register_queued_renderer(name: str, render_queued: Callable[[], int]) -> None:
+    """Let ``manage.py render_pdfs`` render ``name``'s queued PDFs with ``render_queued``."""
+    QUEUED_RENDERERS[name] = render_queued
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "amg_portal.organisation.middleware.UserLanguageMiddleware",
+    # After the user and the language are known: work a request leaves for after its response
+    # (a changed plan's PDF, rendered before anyone clicks; amg_portal/afterresponse.py).
+    "amg_portal.afterresponse.AfterResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "amg_portal.organisation.middleware.SessionTimeoutMiddleware",
     "amg_portal.organisation.middleware.SecondFactorMiddleware",
@@ -147,6 +150,11 @@ PASSWORD_HASHERS = [
 if TESTING:
     # Hashing cost is not what the tests are about.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A changed APV or sten-i-skoen case is rendered to PDF by the worker right after it has sent the
+# response to the change (amg_portal/afterresponse.py); `manage.py once render_pdfs` renders what
+# was left. Off under tests (every edit would render a PDF); the tests of it switch it on.
+RENDER_AFTER_RESPONSE = env.env_bool("RENDER_AFTER_RESPONSE", default=not TESTING)
 
 # Login throttling (django-axes): lock the combination of username and client IP, so nobody can
 # lock a named user out from elsewhere. Behind a reverse proxy set TRUSTED_PROXY_COUNT to the number

@@ -66,3 +66,31 @@ def probe_database() -> None:
         connection.ensure_connection()
     except OperationalError as exc:
         fail(describe_database_error(exc))
+
+
+def warm_up_worker() -> None:
+    """Load what a request needs before a new gunicorn worker takes its first one (issue 15).
+
+    Django imports the URLconf, and with it every view module, on a process's first request:
+    here that includes djangosaml2, whose XML schemas take 1–1.5 s to build on a quiet 2-core
+    machine (3–6 s under load). gunicorn replaces each worker after about 1,000 requests, so
+    without this a leader's click now and then landed on a fresh worker and waited for it, even
+    for a PDF served from storage. Also loaded: the translation catalogues and the PDF renderer
+    (``amg_portal.pdf.warm_up``). A failure is logged, never raised: the first request then
+    pays for it as before."""
+    import logging
+
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    from amg_portal import pdf
+
+    try:
+        get_resolver().url_patterns  # noqa: B018 - imports the URLconf and every view
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                translation.gettext("Page")
+    except Exception:
+        logging.getLogger(__name__).warning("worker warm-up failed", exc_info=True)
+    pdf.warm_up()

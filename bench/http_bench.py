@@ -5,6 +5,8 @@
     scripts/with-postgres.sh .venv/bin/python -m bench.http_bench    # this part alone
     BENCH_ONLY=submit scripts/with-postgres.sh .venv/bin/python -m bench.http_bench
                                                  # only the submit trials, on the small dataset
+    BENCH_ONLY=pdf scripts/with-postgres.sh .venv/bin/python -m bench.http_bench
+                                                 # only the PDFs, on the small dataset
 
 For each of two data sizes (a small organisation, and one or ten universities) it creates a
 database in the PostgreSQL of ``DATABASE_URL``, migrates it, fills it with ``build_large_dataset``
@@ -41,9 +43,9 @@ REQUESTS = int(os.environ.get("BENCH_REQUESTS", "20"))  # timed requests per pag
 SUBMITS = int(os.environ.get("BENCH_SUBMITS", "120"))  # final POSTs per trial
 CONCURRENCY = 8
 TRIALS = 3
-PDF_RUNS = 3
+PDF_RUNS = int(os.environ.get("BENCH_PDF_RUNS", "3"))  # requests per PDF: the first, then later
 # "submit": only the answer path's query counts and the submit trials, on the small dataset (a few
-# minutes; for working on the answer path).
+# minutes; for working on the answer path). "pdf": only the PDF timings, on the small dataset.
 ONLY = os.environ.get("BENCH_ONLY", "")
 
 
@@ -152,14 +154,16 @@ def main() -> None:
     scale = os.environ.get("BENCH_UNIVERSITIES", "1")
     if scale not in SCALES:
         sys.exit(f"BENCH_UNIVERSITIES must be one of {sorted(SCALES)}, not {scale!r}.")
-    if ONLY not in ("", "submit"):
-        sys.exit(f"BENCH_ONLY must be 'submit' or unset, not {ONLY!r}.")
+    if ONLY not in ("", "submit", "pdf"):
+        sys.exit(f"BENCH_ONLY must be 'submit', 'pdf' or unset, not {ONLY!r}.")
     results = {}
     with tempfile.TemporaryDirectory(prefix="amg-bench-") as tmp:
         static_root = str(Path(tmp) / "static")
         sizes = [("small", SMALL), (f"{scale}univ", SCALES[scale])]
-        if ONLY == "submit":
+        if ONLY == "submit" or (ONLY == "pdf" and "BENCH_UNIVERSITIES" not in os.environ):
             sizes = [("small", SMALL)]
+        elif ONLY == "pdf":
+            sizes = [(f"{scale}univ", SCALES[scale])]
         for number, (label, size) in enumerate(sizes):
             env, built = _prepare(label, size, static_root)
             if number == 0:
@@ -176,6 +180,9 @@ def main() -> None:
     if ONLY == "submit":
         _print_header(results)
         _print_submit(results["small"], results["small"])
+    elif ONLY == "pdf":
+        _print_header(results)
+        _print_pdf(next(iter(results.values())))
     else:
         _print(results, scale)
 
@@ -211,12 +218,25 @@ def _print(results: dict, scale: str) -> None:
             f" {small['queries'].get(name, ''):>13} {large['queries'].get(name, ''):>6}"
         )
     _print_submit(small, large)
-    for name, pdf in large["pdf"].items():
+    _print_pdf(large)
+
+
+def _print_pdf(figures: dict) -> None:
+    print()
+    for name, pdf in figures["pdf"].items():
         failed = f"; NOT A PDF: {pdf['failed']}" if pdf["failed"] else ""
+        each = ", ".join(
+            f"{t:.0f} ms ({c:.0f} CPU)" for t, c in zip(pdf["times"], pdf["cpu"], strict=True)
+        )
         print(
             f"{name}: first {pdf['first']:.0f} ms, later p50 {pdf['later_p50']:.0f} ms "
-            f"({pdf['bytes'] // 1024} KiB){failed}"
+            f"({pdf['bytes'] // 1024} KiB){failed}; each: {each}"
         )
+        for after in pdf.get("after_change", []):
+            print(
+                f"  first click {after['pause']:.0f} s after a change: {after['click']:.0f} ms "
+                f"(workers' CPU for the change, its render and the click: {after['cpu']:.0f} ms)"
+            )
 
 
 def _print_submit(small: dict, large: dict) -> None:
@@ -248,8 +268,8 @@ def measure(out: str, full: bool) -> None:
     from bench import probe
 
     figures = probe.run(
-        requests=0 if ONLY == "submit" else REQUESTS,
-        submits=SUBMITS if full else 0,
+        requests=0 if ONLY else REQUESTS,
+        submits=SUBMITS if full and ONLY != "pdf" else 0,
         concurrency=CONCURRENCY,
         trials=TRIALS,
         pdf_runs=PDF_RUNS if full and ONLY != "submit" else 0,

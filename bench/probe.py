@@ -36,6 +36,9 @@ from kortlaegning.models import Answer, Response, Round
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_ROUND_TITLE = "Benchmark-runde"
+# Seconds between saving a change and clicking the PDF: right away (the click waits for the
+# render the change started), and after a short pause (the leader goes to the meeting).
+PDF_PAUSES = [float(x) for x in os.environ.get("BENCH_PDF_PAUSES", "0,5").split(",")]
 
 
 class World:
@@ -281,14 +284,31 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
     return {"trials": results, "ratio": statistics.median(r["ratio"] for r in results)}
 
 
-def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int) -> dict:
-    """Per PDF (name -> (path, session)): the first request and the median of the later ones."""
+def _workers_cpu(server_pid: int) -> float:
+    """CPU seconds (user + system) the server's worker processes have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server_pid:  # ppid
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int, server_pid: int) -> dict:
+    """Per PDF (name -> (path, session)): the first request and the median of the later ones,
+    each with the CPU time the server's workers used meanwhile."""
     out = {}
-    for name, (path, session) in targets.items():
+    for name, (path, session, _change) in targets.items():
         browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
-        times, size, failed = [], 0, ""
+        times, cpu, size, failed = [], [], 0, ""
         for _ in range(runs):
+            before = _workers_cpu(server_pid)
             reply = browser.request("GET", path)
+            cpu.append((_workers_cpu(server_pid) - before) * 1000)
             times.append(reply.seconds * 1000)
             if reply.status != 200 or "pdf" not in reply.headers.get("content-type", ""):
                 failed = f"answered {reply.status} {reply.headers.get('location', '')}"
@@ -296,36 +316,83 @@ def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int) -> dict
         out[name] = {
             "first": times[0],
             "later_p50": statistics.median(times[1:]) if len(times) > 1 else times[0],
+            "times": times,
+            "cpu": cpu,
             "bytes": size,
             "failed": failed,
         }
     return out
 
 
-def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str]]:
+def pdf_targets(world: World, session: str) -> dict[str, tuple[str, str, object]]:
     """The APV PDFs of the root's and a faculty's current cycles (the root leader's session),
     and the large sten-i-skoen case of bench/pdf_profile.py on an institute (its leader's; its
-    actions become tiltag there, not in the plans timed here)."""
+    actions become tiltag there, not in the plans timed here). Each with the change a user makes
+    before the next first click: a function giving the form's path and fields."""
     from bench.pdf_profile import build_large_case
     from handlingsplan.models import RenderedPdf
+    from sten_i_skoen.models import CaseCell
 
     # The first request renders: nothing stored by an earlier run on a reused dataset is served.
     RenderedPdf.objects.filter(cycle__in=world.pdf_cycles.values()).delete()
-    targets = {
-        f"APV PDF, {name}": (
+    targets = {}
+    for name, cycle in world.pdf_cycles.items():
+
+        def guidelines(cycle=cycle) -> tuple[str, dict]:
+            path = reverse("handlingsplan:cycle_guidelines", args=[cycle.unit_id, cycle.pk])
+            return path, {"guidelines": f"Opfølgning på hvert AMG-møde ({time.time():.0f})"}
+
+        targets[f"APV PDF, {name}"] = (
             f"/handlingsplan/enhed/{cycle.unit_id}/forloeb/{cycle.pk}/apv.pdf",
             session,
+            guidelines,
         )
-        for name, cycle in world.pdf_cycles.items()
-    }
     case, leader = build_large_case(world.mid)
     client = _client()
     client.force_login(leader)
+
+    def cell(case=case) -> tuple[str, dict]:
+        saved = CaseCell.objects.get(case=case, row="O", column="origin")
+        fields = {"row": "O", "column": "origin", "version": saved.version}
+        text = f"Ændret {time.time():.0f} " + "æøå " * 880
+        return case.get_absolute_url(), fields | {"text": text}
+
     targets["case PDF, 12 long cells"] = (
         reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk}),
         client.cookies[settings.SESSION_COOKIE_NAME].value,
+        cell,
     )
     return targets
+
+
+def time_pdfs_after_change(port: int, targets: dict, server_pid: int, pauses: list[float]):
+    """Per PDF and pause: a user changes the plan (the case) over HTTP, and ``pause`` seconds
+    after the change's response the PDF is clicked: the first click after a change."""
+    out = {}
+    for name, (path, session, change) in targets.items():
+        browser = Browser(port, cookies={settings.SESSION_COOKIE_NAME: session})
+        out[name] = []
+        for pause in pauses:
+            form_path, fields = change()
+            token = csrf_token(browser.request("GET", form_path).body)
+            cpu = _workers_cpu(server_pid)
+            saved = browser.request("POST", form_path, {"csrfmiddlewaretoken": token, **fields})
+            if saved.status != 302:
+                raise RuntimeError(f"POST {form_path} answered {saved.status}")
+            time.sleep(pause)
+            reply = browser.request("GET", path)
+            # the worker's CPU for the change, its render after the response, and the click
+            time.sleep(0.5)
+            if reply.status != 200 or "pdf" not in reply.headers.get("content-type", ""):
+                raise RuntimeError(f"GET {path} answered {reply.status}")
+            out[name].append(
+                {
+                    "pause": pause,
+                    "click": reply.seconds * 1000,
+                    "cpu": (_workers_cpu(server_pid) - cpu) * 1000,
+                }
+            )
+    return out
 
 
 def _remove_benchmark_rounds() -> None:
@@ -380,7 +447,12 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
                 pages[name] = dict(zip(("p50", "p95"), summary_ms(values), strict=True))
         if pdf_runs:
             _say(f"PDFs: {', '.join(targets)} × {pdf_runs}")
-        pdf = time_pdfs(port, targets, pdf_runs) if pdf_runs else {}
+        pdf = time_pdfs(port, targets, pdf_runs, server.pid) if pdf_runs else {}
+        if pdf_runs:
+            _say("PDFs: the first click after a change, right away and after a pause")
+            after = time_pdfs_after_change(port, targets, server.pid, PDF_PAUSES)
+            for name, figures in after.items():
+                pdf[name]["after_change"] = figures
     finally:
         stop_gunicorn(server)
     stored = Response.objects.filter(round=answer_round).count()

@@ -7,3 +7,9 @@ class HandlingsplanConfig(AppConfig):
 
     name = "handlingsplan"
     verbose_name = _("APV action plan")
+
+    def ready(self) -> None:
+        from amg_portal.pdf import register_queued_renderer
+        from handlingsplan import pdf
+
+        register_queued_renderer(self.name, pdf.render_queued)

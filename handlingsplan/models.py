@@ -643,9 +643,10 @@ class RenderedPdf(models.Model):
     """A rendered APV-handlingsplan PDF, kept under the SHA-256 of what it was made from.
 
     The key (``handlingsplan.pdf``) is the plan's ``ApvVersion`` together with everything that
-    makes one reader's document differ from another's: language, date, the mapping rounds and
-    whether this reader may see their results. A stored PDF found under it is what a fresh render
-    would give: never stale, never more than the reader may see.
+    makes one reader's document differ from another's: language, the names of the people shown,
+    the mapping rounds and whether this reader may see their results. A stored PDF found under it
+    is what a fresh render would give (but for the date it was made, in its footer): never stale,
+    never more than the reader may see.
     """
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="rendered_pdfs")
@@ -660,3 +661,21 @@ class RenderedPdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}: {self.digest[:12]}"
+
+
+class ApvPdfJob(models.Model):
+    """A cycle whose written APV changed and whose PDF is to be rendered ahead of the first
+    click (issue 15). Written by the service that bumps ``ApvVersion``, in the same transaction;
+    one row per cycle (later changes move ``requested_at`` on). The worker that served the change
+    renders it right after its response (``amg_portal.afterresponse``); ``manage.py once
+    render_pdfs`` renders what is left (as the unit's leader sees it). Deleted once a render
+    started after ``requested_at``."""
+
+    cycle = models.OneToOneField(
+        Cycle, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    language = models.CharField(max_length=10)  # the editor's
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}: {self.requested_at:%Y-%m-%d %H:%M:%S}"

@@ -1,89 +1,164 @@
 """The APV-handlingsplan as PDF: rendered once per version of what the reader sees, then kept.
 
-A stored PDF is found by a key computed in two small queries, without loading the plan or
+A stored PDF is found by a key computed in three small queries, without loading the plan or
 building any HTML:
 
 * the cycle's ``ApvVersion`` number, which every service that changes what the document shows
   bumps in the same transaction as the change (read *before* the plan is loaded, so a PDF stored
   under a number is never older than that number);
-* what makes one reader's document differ from another's: the language, the printing date (in the
-  footer), the unit's name, and the mapping rounds of part 1 with whether this reader may see
-  their results (``mapping.rounds_key``, the one results rule).
+* the names of the people the document shows (responsible, assessors, evaluators, authors of
+  changes), so a renamed person gives a new key without bumping every plan they appear in;
+* what makes one reader's document differ from another's: the language, the unit's name, and the
+  mapping rounds of part 1 with whether this reader may see their results
+  (``mapping.rounds_key``, the one results rule).
 
-Only when nothing is stored under the key is the plan loaded, the HTML built and rendered. So a
-change to the plan, a new status meeting, a closed or published round or another reader's rights
-all give a new key: a stored PDF is never stale and never shows what the reader may not see.
-Only the newest few PDFs of a cycle are kept.
+The date is not part of the key: the footer says when the PDF was made and which version it
+shows, which stays true for as long as the PDF is served (a PDF is never served for another
+version), so yesterday's render is today's PDF.
+
+Only when nothing is stored under the key is the plan loaded, the HTML built and rendered — once:
+a request that finds the same key being rendered waits for it (``amg_portal.pdf.render_once``).
+A change queues the new version (``ApvPdfJob``): the worker that served the change renders it
+right after its response, in the editor's language and with the editor's view of the results;
+``manage.py once render_pdfs`` renders what is left. Only the newest few PDFs of a cycle are kept.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import json
+import logging
 from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
+from amg_portal import afterresponse
 from amg_portal import pdf as renderer
 from amg_portal.organisation import audit
-from amg_portal.organisation.models import Unit, User
+from amg_portal.organisation.models import Role, Unit, User
 from handlingsplan import mapping, selectors
-from handlingsplan.models import ApvVersion, Cycle, RenderedPdf
+from handlingsplan.models import (
+    ApvPdfJob,
+    ApvVersion,
+    Assessment,
+    ChangeLog,
+    Cycle,
+    Evaluation,
+    Measure,
+    RenderedPdf,
+)
+
+logger = logging.getLogger(__name__)
 
 TEMPLATE = "handlingsplan/pdf/apv.html"
 LAYOUT_FILES = ("css/pdf.css", "handlingsplan/pdf.css")  # static stylesheets of the document
 KEEP_PER_CYCLE = 8  # a few languages and readers' views of the current version
+# A queued version nobody rendered within a week (a bulk import, a worker that died) is left to
+# its first click rather than rendered by the scheduled job.
+JOB_MAX_AGE = dt.timedelta(days=7)
 
 
 def apv_pdf(*, unit: Unit, cycle: Cycle, reader: User, request: HttpRequest | None = None) -> bytes:
     """The APV PDF of ``cycle`` for ``reader``: from storage when this version was made before."""
     rounds = mapping.rounds_key(unit, cycle.period_start, cycle.period_end, user=reader)
-    key = version_key(unit=unit, cycle=cycle, rounds=rounds)
-    stored = RenderedPdf.objects.filter(digest=key).values_list("pdf", flat=True).first()
-    if stored is not None:
+    number, key = version_key(unit=unit, cycle=cycle, rounds=rounds)
+    rendered = []
+
+    def render() -> bytes:
+        html = apv_html(unit=unit, cycle=cycle, reader=reader, number=number, request=request)
+        pdf = renderer.html_to_pdf(html).pdf
+        _keep(cycle, key, pdf)
+        rendered.append(key)
+        return pdf
+
+    pdf = renderer.render_once(key, find=lambda: _stored(key), render=render)
+    if not rendered:
         _audit_results_read(reader, unit=unit, cycle=cycle, rounds=rounds)
-        return bytes(stored)
-    pdf = renderer.html_to_pdf(apv_html(unit=unit, cycle=cycle, reader=reader, request=request)).pdf
-    _keep(cycle, key, pdf)
     return pdf
 
 
-def apv_html(*, unit: Unit, cycle: Cycle, reader: User, request: HttpRequest | None = None) -> str:
+def apv_html(
+    *,
+    unit: Unit,
+    cycle: Cycle,
+    reader: User,
+    number: int | None = None,
+    request: HttpRequest | None = None,
+) -> str:
     """The document as HTML. Employees and leaders alike get it without confidential parts: it
     is the APV "available to every employee"; notes and case texts stay on the cycle page."""
     document = selectors.apv_document(cycle, confidential=False, reader=reader)
-    context = {"unit": unit, "cycle": cycle, "doc": document, "o": document.overview}
+    context = {
+        "unit": unit,
+        "cycle": cycle,
+        "doc": document,
+        "o": document.overview,
+        "version": number if number is not None else _number(cycle),
+        "made_on": timezone.localdate(),
+    }
     return render_to_string(TEMPLATE, context, request=request)
 
 
-def version_key(*, unit: Unit, cycle: Cycle, rounds: list[tuple]) -> str:
-    """The key a stored PDF of this version of the plan, as ``rounds`` (``mapping.rounds_key``
-    for the reader) show it, is kept under."""
-    number = ApvVersion.objects.filter(cycle=cycle).values_list("number", flat=True).first() or 1
+def version_key(*, unit: Unit, cycle: Cycle, rounds: list[tuple]) -> tuple[int, str]:
+    """The version number of the plan and the key a stored PDF of it, as ``rounds``
+    (``mapping.rounds_key`` for the reader) show it, is kept under."""
+    number = _number(cycle)
     parts = [
         _layout(),
         cycle.pk,
         number,
         translation.get_language(),
-        timezone.localdate().isoformat(),
         unit.name,
         cycle.title,
         rounds,
+        _people(cycle),
     ]
-    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    return number, hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _number(cycle: Cycle) -> int:
+    return ApvVersion.objects.filter(cycle=cycle).values_list("number", flat=True).first() or 1
+
+
+def _people(cycle: Cycle) -> list[tuple]:
+    """The names of everyone the document may name (one query): a renamed person is a new key."""
+    measures = Measure.objects.filter(cycle=cycle)
+    shown = (
+        Q(pk__in=measures.values("responsible_id"))
+        | Q(pk__in=Assessment.objects.filter(risk_factor__cycle=cycle).values("assessed_by_id"))
+        | Q(pk__in=Evaluation.objects.filter(measure__cycle=cycle).values("recorded_by_id"))
+        | Q(
+            pk__in=ChangeLog.objects.filter(
+                Q(measure__cycle=cycle) | Q(assessment__risk_factor__cycle=cycle)
+            ).values("user_id")
+        )
+    )
+    return list(
+        User.objects.filter(shown)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
 
 
 @functools.cache
 def _layout() -> str:
     """The digest of the template and its stylesheets: a new layout (a deploy) makes new keys."""
-    sources = [get_template(name).template.source for name in (TEMPLATE, "pdf/base.html")]
+    templates = (TEMPLATE, "pdf/base.html", "handlingsplan/_apv_body.html")
+    sources = [get_template(name).template.source for name in templates]
     sources += [Path(finders.find(name)).read_text() for name in LAYOUT_FILES]
     return hashlib.sha256("\0".join(sources).encode()).hexdigest()
+
+
+def _stored(key: str) -> bytes | None:
+    stored = RenderedPdf.objects.filter(digest=key).values_list("pdf", flat=True).first()
+    return bytes(stored) if stored is not None else None
 
 
 def _audit_results_read(reader: User, *, unit: Unit, cycle: Cycle, rounds: list[tuple]) -> None:
@@ -105,3 +180,72 @@ def _keep(cycle: Cycle, key: str, pdf: bytes) -> None:
         return
     old = RenderedPdf.objects.filter(cycle=cycle).order_by("-created_at", "-pk")[KEEP_PER_CYCLE:]
     RenderedPdf.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+
+
+# --- rendered ahead of the first click ----------------------------------------------------------
+
+
+def queue_render(cycle_id: int) -> None:
+    """Queue the cycle's new version for rendering (inside the change's transaction): a job row
+    for ``manage.py render_pdfs``, and a render right after the current request's response."""
+    ApvPdfJob.objects.bulk_create(
+        [
+            ApvPdfJob(
+                cycle_id=cycle_id,
+                language=translation.get_language() or "da",
+                requested_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["cycle"],
+        update_fields=["language", "requested_at"],
+    )
+    afterresponse.after_response(
+        ("apv-pdf", cycle_id), functools.partial(_render_for_editor, cycle_id)
+    )
+
+
+def _render_for_editor(cycle_id: int, user: User | None) -> None:
+    """After the response to a change: the editor's view of the new version, unless they
+    coordinate (a coordinator's reads of results are audited, and this is not a read)."""
+    if user is None or not user.is_authenticated or getattr(user, "coordinates", False):
+        return
+    cycle = Cycle.objects.select_related("unit").filter(pk=cycle_id).first()
+    if cycle is not None:
+        render_queued_cycle(cycle, reader=user, language=translation.get_language())
+
+
+def render_queued_cycle(cycle: Cycle, *, reader: User, language: str) -> None:
+    """Render (if not stored yet) the cycle's current version as ``reader`` sees it, in
+    ``language``, and drop the cycle's job if no change came after this render started."""
+    started = timezone.now()
+    with translation.override(language):
+        apv_pdf(unit=cycle.unit, cycle=cycle, reader=reader)
+    ApvPdfJob.objects.filter(cycle=cycle, requested_at__lte=started).delete()
+
+
+def render_queued() -> int:
+    """Render the queued versions left by changes (``manage.py render_pdfs``): each in the
+    language of its change, as the unit's leader sees it; older than ``JOB_MAX_AGE``, not at all.
+    Returns how many were rendered."""
+    ApvPdfJob.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
+    done = 0
+    for job in ApvPdfJob.objects.select_related("cycle__unit").order_by("requested_at"):
+        cycle = job.cycle
+        leader = (
+            User.objects.filter(
+                is_active=True, memberships__unit=cycle.unit, memberships__role=Role.LEADER
+            )
+            .order_by("pk")
+            .first()
+        )
+        if leader is None:
+            job.delete()  # nobody's view to render ahead; the first click renders it
+            continue
+        try:
+            render_queued_cycle(cycle, reader=leader, language=job.language)
+        except renderer.PdfError:
+            logger.warning("APV PDF of cycle %s could not be rendered", cycle.pk, exc_info=True)
+            continue
+        done += 1
+    return done

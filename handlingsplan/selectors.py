@@ -10,7 +10,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+)
 from django.utils import timezone
 
 from amg_portal.organisation.access import Action, can
@@ -213,7 +226,9 @@ def meeting_detail(meeting: StatusMeeting) -> tuple[list[tuple[Measure, Evaluati
     return [(m, evaluations.get(m.pk)) for m in agenda], list(meeting.participants.all())
 
 
-HISTORY_IN_DOCUMENT = 60
+# The written APV lists the latest changes (a line each); the whole history is on each
+# assessment's and measure's page. Sixty lines were a page and a half of "follow-up planned".
+HISTORY_IN_DOCUMENT = 25
 
 
 @dataclass
@@ -297,40 +312,87 @@ class ApvStatus:
 
 
 def apv_status(
-    units: QuerySet[Unit], *, own: QuerySet[Unit], today: dt.date, limit: int
+    units: QuerySet[Unit],
+    *,
+    own: QuerySet[Unit],
+    above: list[str],
+    today: dt.date,
+    limit: int,
 ) -> ApvStatus:
     """Of ``units``, those whose APV is older than three years, has no follow-up guideline, or is
     missing; at most ``limit`` flags, the rest counted.
 
-    A unit without a cycle of its own is covered by a cycle of a unit above it; it is flagged only
-    when nothing covers it, and one flag stands for its whole uncovered branch. Units outside
+    A unit without a cycle of its own is covered by a cycle of a unit above it (within ``units``,
+    or one of the units at the paths ``above``, e.g. those above a filtered unit); it is flagged
+    only when nothing covers it, and one flag stands for its whole uncovered branch. Units outside
     ``own`` (read from below, e.g. the institute above a research group) count only by an APV of
     their own.
 
-    Two light queries whatever the number of tiltag and answers: the units (id, path, name and
-    whether they are the reader's own) and the latest cycle of every unit that has one; the tree
+    One query whatever the number of tiltag and answers: the units (id, path, name, whether they
+    are the reader's own and whether they are checked at all) with their latest cycle; the tree
     walk is done here, on tuples.
     """
-    rows = list(
-        units.annotate(member=Exists(own.filter(pk=OuterRef("pk"))))
-        .order_by("path")
-        .values_list("pk", "path", "name", "member")
+    none = {"output_field": CharField()}
+    unit_rows = Unit.objects.filter(Q(pk__in=units.values("pk")) | Q(path__in=above)).annotate(
+        member=Exists(own.filter(pk=OuterRef("pk"))),
+        checked=Exists(units.filter(pk=OuterRef("pk"))),
+        cycle_pk=Value(None, output_field=BigIntegerField()),
+        started=Value(None, output_field=DateField()),
+        guidelines=Value(None, **none),
     )
+    # The cycles of the same units, in the same statement (UNION ALL): the newest counts.
+    cycle_rows = Cycle.objects.filter(
+        Q(unit__in=units.values("pk")) | Q(unit__path__in=above)
+    ).annotate(
+        unit_path=F("unit__path"),
+        no_name=Value("", **none),
+        no_member=Value(False, output_field=BooleanField()),
+        no_check=Value(False, output_field=BooleanField()),
+    )
+    fields = ("path", "name", "member", "checked", "cycle_pk", "started", "guidelines")
+    both = (
+        unit_rows.order_by()
+        .values_list("pk", *fields)
+        .union(
+            cycle_rows.order_by().values_list(
+                "unit_id",
+                "unit_path",
+                "no_name",
+                "no_member",
+                "no_check",
+                "pk",
+                "period_start",
+                "guidelines",
+            ),
+            all=True,
+        )
+    )
+    rows: list[tuple] = []
     latest: dict[str, tuple[int, dt.date, str]] = {}
-    cycles = Cycle.objects.order_by("unit__path", "-period_start", "-pk").values_list(
-        "unit__path", "pk", "period_start", "guidelines"
-    )
-    for path, pk, started, guidelines in cycles:
-        latest.setdefault(path, (pk, started, guidelines))
+    for row in sorted(both, key=lambda r: (r[1], r[5] is not None)):
+        if row[5] is None:
+            rows.append(row[:5])
+        elif row[1] not in latest or (row[6], row[5]) > (latest[row[1]][1], latest[row[1]][0]):
+            latest[row[1]] = (row[5], row[6], row[7])  # (pk, started, guidelines), newest
+    step = Unit.steplen
+    covered_at: dict[str, bool] = {}
+
+    def is_covered(path: str) -> bool:  # by a cycle of its own or of a unit above it
+        hit = covered_at.get(path)
+        if hit is None:
+            hit = path in latest or (len(path) > step and is_covered(path[:-step]))
+            covered_at[path] = hit
+        return hit
+
     too_old_before = apv_too_old_before(today)
     result = ApvStatus()
     uncovered: list[str] = []
-    for pk, path, name, member in rows:
+    for pk, path, name, member, checked in rows:
         cycle = latest.get(path)
-        if not member and cycle is None:
+        if not checked or (not member and cycle is None):
             continue
         result.checked += 1
-        covered = any(path[:end] in latest for end in range(len(path), 0, -Unit.steplen))
+        covered = is_covered(path)
         if not covered and any(path.startswith(p) for p in uncovered[-1:]):
             continue  # its unit above is flagged already (units come in tree order)
         too_old = cycle is not None and cycle[1] < too_old_before

@@ -23,6 +23,7 @@ from amg_portal.domain import Level, Prevention
 from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Role, Unit, User
 from amg_portal.organisation.selectors import memberships_around
+from handlingsplan import pdf as apv_pdf
 from handlingsplan.models import (
     ASSESSMENT_FIELDS,
     MEASURE_FIELDS,
@@ -47,17 +48,18 @@ from handlingsplan.models import (
 def _apv_changed(cycle_id: int | None) -> None:
     """What the cycle's written APV shows changed: its next version. Called inside the change's
     transaction, so a reader sees the new plan and the new number together (handlingsplan.pdf
-    serves a stored PDF only for the number it read before loading the plan)."""
+    serves a stored PDF only for the number it read before loading the plan). The new version's
+    PDF is queued to be rendered before anyone clicks (``handlingsplan.pdf.queue_render``)."""
     if cycle_id is None:
         return
     versions = ApvVersion.objects.filter(cycle_id=cycle_id)
-    if versions.update(number=F("number") + 1):
-        return
-    try:
-        with transaction.atomic():
-            ApvVersion.objects.create(cycle_id=cycle_id, number=2)  # no row was version 1
-    except IntegrityError:  # created meanwhile by a concurrent change: count this one too
-        versions.update(number=F("number") + 1)
+    if not versions.update(number=F("number") + 1):
+        try:
+            with transaction.atomic():
+                ApvVersion.objects.create(cycle_id=cycle_id, number=2)  # no row was version 1
+        except IntegrityError:  # created meanwhile by a concurrent change: count this one too
+            versions.update(number=F("number") + 1)
+    apv_pdf.queue_render(cycle_id)
 
 
 def _text(value: Any) -> str:

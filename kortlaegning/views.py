@@ -82,6 +82,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
     units = Unit.objects.permitting(request.user, Action.MANAGE_ROUND)
     if not units.exists():
         raise PermissionDenied
+    units = units.filter(archived_at__isnull=True)  # an archived unit gets no new rounds
     initial = {"unit": request.GET.get("unit") or units.values_list("pk", flat=True).first()}
     form = RoundForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():

@@ -7,3 +7,9 @@ class StenISkoenConfig(AppConfig):
 
     name = "sten_i_skoen"
     verbose_name = _("Stone in the shoe (bilag 2)")
+
+    def ready(self) -> None:
+        from amg_portal.pdf import register_queued_renderer
+        from sten_i_skoen import pdf
+
+        register_queued_renderer(self.name, pdf.render_queued)

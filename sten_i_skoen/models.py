@@ -251,3 +251,17 @@ class RenderedCasePdf(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.digest[:12]}"
+
+
+class CasePdfJob(models.Model):
+    """A changed case whose PDF is to be rendered ahead of the first click (issue 15): written
+    by the service that changed the case, in its transaction, one row per case. The worker that
+    served the change renders it right after its response; ``manage.py once render_pdfs``
+    renders what is left. Deleted once a render started after ``requested_at``."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    language = models.CharField(max_length=10)  # the editor's
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.requested_at:%Y-%m-%d %H:%M:%S}"

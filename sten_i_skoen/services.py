@@ -15,6 +15,7 @@ from amg_portal.editing import EditConflict, update_if_unchanged
 from amg_portal.organisation.models import Unit, User
 from amg_portal.organisation.selectors import people_around
 from handlingsplan.services import measure_create_for_case
+from sten_i_skoen import pdf as case_pdf
 from sten_i_skoen.models import (
     CELL_MAX_LENGTH,
     ESCALATION_MAX_LENGTH,
@@ -85,6 +86,7 @@ def case_create(
         CaseCell(case=case, row=row, column=column) for row in ROWS for column in TEXT_COLUMNS
     )
     CaseEvent.objects.create(case=case, from_status="", to_status=case.status, by=created_by)
+    case_pdf.queue_render(case.pk)
     return case
 
 
@@ -95,6 +97,7 @@ def case_set_participants(*, case: Case, participants: list[User], by: User) -> 
     if not participants:
         raise ValidationError({"participants": _("A case needs at least one participant.")})
     case.participants.set(participants)
+    case_pdf.queue_render(case.pk)
 
 
 @transaction.atomic
@@ -120,6 +123,7 @@ def cell_save(*, case: Case, row: str, column: str, text: str, version: int, by:
         ) % {"name": cell.updated_by or _("Someone")}
         raise EditConflict(message, current=cell)
     RenderedCasePdf.objects.filter(case=case).delete()  # no changed text lives on in a PDF
+    case_pdf.queue_render(case.pk)
     return cell
 
 
@@ -135,6 +139,7 @@ def case_set_status(*, case: Case, status: str, by: User) -> Case:
     CaseEvent.objects.create(case=case, from_status=case.status, to_status=status, by=by)
     case.status = status
     case.save(update_fields=["status", "updated_at"])
+    case_pdf.queue_render(case.pk)
     return case
 
 
@@ -153,7 +158,11 @@ def escalation_create(*, case: Case, text: str, created_by: User) -> Escalation:
         raise ValidationError(
             {"text": _("This unit is at the top of the organisation: there is no next level.")}
         )
-    return Escalation.objects.create(case=case, to_unit=parent, text=text, created_by=created_by)
+    escalation = Escalation.objects.create(
+        case=case, to_unit=parent, text=text, created_by=created_by
+    )
+    case_pdf.queue_render(case.pk)
+    return escalation
 
 
 @transaction.atomic
@@ -164,6 +173,7 @@ def escalation_take(*, escalation: Escalation, by: User) -> Escalation:
         raise ValidationError(_("Only a received escalation can be taken into handling."))
     escalation.status = Escalation.Status.IN_PROGRESS
     escalation.save(update_fields=["status"])
+    case_pdf.queue_render(escalation.case_id)
     return escalation
 
 
@@ -183,6 +193,7 @@ def escalation_answer(*, escalation: Escalation, answer: str, by: User) -> Escal
     escalation.answered_by = by
     escalation.answered_at = timezone.now()
     escalation.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+    case_pdf.queue_render(escalation.case_id)
     return escalation
 
 
@@ -219,6 +230,7 @@ def case_action_create(
     action.full_clean()
     action.measure = _measure_for(action)
     action.save()
+    case_pdf.queue_render(case.pk)
     return action
 
 

@@ -94,14 +94,7 @@ def case_create(request: HttpRequest, unit_pk: int) -> HttpResponse:
 
 
 def _case_context(case: Case) -> dict:
-    return {
-        "case": case,
-        "rows": selectors.case_matrix(case),
-        "headings": selectors.COLUMN_HEADINGS,
-        "escalations": list(selectors.case_escalations(case)),
-        "events": case.events.select_related("by"),
-        "participants": case.participants.order_by("first_name", "last_name"),
-    }
+    return case_documents.case_context(case)
 
 
 def _render_case(

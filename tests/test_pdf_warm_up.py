@@ -1,5 +1,6 @@
-"""Each gunicorn worker warms the PDF renderer up before it takes requests (issue 15): WeasyPrint's
-import, font set-up and first render are not paid by a leader's first click."""
+"""Each gunicorn worker warms up before it takes requests (issue 15): the URLconf with every view
+(djangosaml2's schemas: seconds), the catalogues, WeasyPrint's import, font set-up and first render
+are not paid by a leader's click on a fresh worker."""
 
 from __future__ import annotations
 
@@ -7,17 +8,30 @@ import logging
 import runpy
 from pathlib import Path
 
-from amg_portal import pdf
+from django.urls import get_resolver
+from django.urls.resolvers import _get_cached_resolver
+
+from amg_portal import pdf, startup
 
 CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
 
 
-def test_a_new_worker_warms_the_renderer_up(monkeypatch):
+def test_a_new_worker_warms_up(monkeypatch):
     calls = []
-    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("warm"))
+    monkeypatch.setattr(startup, "warm_up_worker", lambda: calls.append("warm"))
     hooks = runpy.run_path(str(CONFIG))
     hooks["post_worker_init"](None)
     assert calls == ["warm"]
+
+
+def test_the_worker_warm_up_loads_the_urlconf_and_the_renderer(monkeypatch):
+    calls = []
+    monkeypatch.setattr(pdf, "warm_up", lambda: calls.append("pdf"))
+    _get_cached_resolver.cache_clear()  # as in a fresh process: the URLconf not loaded yet
+    assert "url_patterns" not in vars(get_resolver())
+    startup.warm_up_worker()
+    assert "url_patterns" in vars(get_resolver())  # the URLconf, and so every view, is loaded
+    assert calls == ["pdf"]
 
 
 def test_the_warm_up_renders_with_the_shared_stylesheet(monkeypatch):

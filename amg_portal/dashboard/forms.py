@@ -31,6 +31,25 @@ class DashboardFilterForm(forms.Form):
         error_messages={"invalid": _("Enter a date, e.g. 2026-12-31.")},
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Bootstrap's classes on the widgets themselves: the filter is drawn by hand, not by
+        # crispy-forms (a third of the dashboard's drawing time for three fields).
+        for name, field in self.fields.items():
+            field.widget.attrs["class"] = "form-select" if name == "unit" else "form-control"
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] += " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+                described = [f"id_{name}_error_1"]
+                if self.fields[name].help_text:
+                    described.append(f"id_{name}_helptext")
+                widget.attrs["aria-describedby"] = " ".join(described)
+
     def offer_units(self, units: list[Unit]) -> None:
         """The units to choose from: a bounded window of the tree around the chosen unit (its
         ancestors, itself and its direct sub-units), indented by depth."""

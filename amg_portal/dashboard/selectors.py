@@ -172,12 +172,9 @@ def results_rounds(scope: Scope) -> QuerySet[Round]:
 def latest_rounds(scope: Scope) -> list[Round]:
     """The round that closed last (when it actually closed) and the earlier rounds of its unit,
     newest first, at most ``TREND_ROUNDS`` (one query)."""
-    latest_unit = results_rounds(scope).order_by("-closed_at", "-pk").values("unit_id")[:1]
-    return list(
-        results_rounds(scope)
-        .filter(unit_id=Subquery(latest_unit))
-        .order_by("-closed_at", "-pk")[:TREND_ROUNDS]
-    )
+    rounds = results_rounds(scope).order_by("-closed_at", "-pk")
+    latest_unit = rounds.values("unit_id")[:1]
+    return list(rounds.filter(unit_id=Subquery(latest_unit))[:TREND_ROUNDS])
 
 
 @dataclass
@@ -464,8 +461,11 @@ def next_meeting(scope: Scope) -> NextMeeting:
 
 def apv_flags(scope: Scope) -> ApvStatus:
     """Units in scope whose APV is too old, lacks follow-up guidelines or is missing, by
-    handlingsplan's rule (one query)."""
-    return apv_status(scope.apv_units(), own=scope.units(), today=scope.today, limit=LIST_LIMIT)
+    handlingsplan's rule (one query); the units above a filtered unit may cover it."""
+    above = scope.unit.ancestor_paths()[:-1] if scope.unit is not None else []
+    return apv_status(
+        scope.apv_units(), own=scope.units(), above=above, today=scope.today, limit=LIST_LIMIT
+    )
 
 
 # --- the whole page ------------------------------------------------------------------------------

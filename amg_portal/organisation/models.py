@@ -75,6 +75,11 @@ def _on_path(through: str, lookup: str, value) -> Q:
     return Q(**{f"{through}__path__{lookup}" if through else f"path__{lookup}": value})
 
 
+def _everything(through: str) -> Q:
+    # Not ``Q()``: an empty Q vanishes when or-ed with another condition.
+    return _on_path(through, "startswith", "")
+
+
 def _covered_by_roles(user, roles, through: str) -> Q:
     # A unit is covered when the user holds one of ``roles`` on it or on a unit above it: its
     # path starts with one of a few literal prefixes (an index range scan, cheap to build).
@@ -87,7 +92,7 @@ def _covered_by_roles(user, roles, through: str) -> Q:
 def visible_rule(user, *, through: str = "") -> Q:
     """Units the user holds any role on, with their subtrees; everything for the coordinator."""
     if is_coordinator(user):
-        return Q()
+        return _everything(through)
     if not is_active_user(user):
         return NOTHING
     return _covered_by_roles(user, EVERYONE, through)
@@ -101,7 +106,7 @@ def members_below_rule(user, *, through: str = "") -> Q:
     below as well. Everything else still needs a role on the unit or above it.
     """
     if is_coordinator(user):
-        return Q()
+        return _everything(through)
     if not is_active_user(user):
         return NOTHING
     step = Unit.steplen
@@ -114,7 +119,7 @@ def members_below_rule(user, *, through: str = "") -> Q:
 def permitting_rule(user, action: Action, *, through: str = "") -> Q:
     """Units on which the user may do ``action``."""
     if is_coordinator(user):
-        return NOTHING if action in COORDINATOR_EXCLUDED else Q()
+        return NOTHING if action in COORDINATOR_EXCLUDED else _everything(through)
     if not is_active_user(user):
         return NOTHING
     return _covered_by_roles(user, RIGHTS[action], through)

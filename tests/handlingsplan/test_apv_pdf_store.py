@@ -57,7 +57,8 @@ def test_it_renders_once_and_serves_the_same_pdf_after(
     login, leader_a, cycle, measure, renders, django_assert_max_num_queries, monkeypatch
 ):
     client = login(leader_a)
-    with django_assert_max_num_queries(22):  # the document loaded once; the PDF stored
+    # the document loaded once; the render claimed (advisory lock, a second look, unlock); stored
+    with django_assert_max_num_queries(24):
         first = client.get(_url(cycle))
     assert first.status_code == 200 and len(renders) == 1
 
@@ -66,8 +67,8 @@ def test_it_renders_once_and_serves_the_same_pdf_after(
 
     monkeypatch.setattr(selectors, "apv_document", not_again)
     # session, user, the unit and the reader's rights, the cycle, its version, the rounds with
-    # the reader's view of their results, the stored PDF
-    with django_assert_max_num_queries(7):
+    # the reader's view of their results, the names of the people it shows, the stored PDF
+    with django_assert_max_num_queries(8):
         again = client.get(_url(cycle))
     assert again.content == first.content
     assert len(renders) == 1
@@ -184,9 +185,10 @@ def _read_pgm(data: bytes) -> tuple[int, int, bytes]:
 
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="needs poppler-utils (pdftoppm)")
 def test_the_first_page_looks_like_the_reference(login, leader_a, cycle, measure, tmp_path):
-    """pdftoppm at 30 dpi against tests/handlingsplan/reference/apv_page1.pgm. Only the printing
-    date in the footer changes from day to day; anything more is a changed layout. To change the
-    layout on purpose, run this test once with AMG_WRITE_REFERENCE=1 and look at the new page
+    """pdftoppm at 30 dpi against tests/handlingsplan/reference/apv_page1.pgm. Only the date the
+    PDF was made and its version number (footer) change from run to run; anything more is a
+    changed layout. To change the layout on purpose, run this test once with
+    AMG_WRITE_REFERENCE=1 and look at the new page
     (``pdftoppm -png`` of the PDF, or the .pgm in an image viewer) before committing it."""
     content = login(leader_a).get(_url(cycle)).content
     width, height, pixels = _gray_page(content, tmp_path)

@@ -2,8 +2,9 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from amg_portal.organisation.models import Role
+from amg_portal.organisation.models import Role, Unit
 from kortlaegning import services
 from kortlaegning.models import Round
 from tests.conftest import give_role, make_user
@@ -320,3 +321,11 @@ def test_it_writes_exports_to_the_audit_log(login, amr_a, leader_a, open_round):
     login(amr_a).get(reverse("kortlaegning:results_export", args=[open_round.pk, "csv"]))
     entry = AuditEntry.objects.get(kind=AuditEntry.Kind.RESULTS_READ)
     assert (entry.actor, entry.unit) == (amr_a, open_round.unit)
+
+
+def test_the_round_form_offers_no_archived_unit(login, leader_a, unit_a, group_a1):
+    Unit.objects.filter(pk=group_a1.pk).update(archived_at=timezone.now())
+    form = login(leader_a).get(reverse("kortlaegning:round_create")).context["form"]
+    offered = set(form.fields["unit"].queryset.values_list("pk", flat=True))
+    assert unit_a.pk in offered
+    assert group_a1.pk not in offered

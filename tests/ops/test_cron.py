@@ -46,11 +46,12 @@ def test_the_documented_jobs_are_the_known_ones():
         "send_reminders",
         "purge_raw_responses",
         "send_invitations",
+        "render_pdfs",
         "backup_db",
     ]
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(6))
 def test_each_documented_cron_line_runs(index, site, tmp_path):
     backups = tmp_path / "backups"
     result = run_as_cron(cron_lines()[index], site, backups)

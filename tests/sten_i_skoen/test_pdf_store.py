@@ -3,8 +3,11 @@ that; a saved cell removes the stored PDF (issue 15)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from amg_portal import pdf as pdf_module
 from sten_i_skoen.models import RenderedCasePdf
@@ -76,3 +79,15 @@ def test_a_pdf_over_the_time_limit_ends_in_a_clear_message_and_is_not_stored(
     page = client.get(response["Location"])
     assert "PDF’en kunne ikke laves lige nu" in page.content.decode()
     assert not RenderedCasePdf.objects.filter(case=case).exists()
+
+
+def test_the_pdf_says_when_it_was_made_and_is_served_the_next_day(
+    case, login, amr_a, renders, monkeypatch
+):
+    client = login(amr_a)
+    text = pdf_text(client.get(_url(case)).content)
+    assert "Dannet" in text and "made-on" not in text
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    assert client.get(_url(case)).status_code == 200
+    assert len(renders) == 1  # yesterday's render of the unchanged case
