@@ -30,6 +30,7 @@ IGNORED = frozenset(
         "kortlaegning.leaderparticipation",
         "kortlaegning.invitation",
         "kortlaegning.invitationmail",
+        "kortlaegning.resultpage",
         "handlingsplan.reminderlog",
         "handlingsplan.calendartoken",
         "handlingsplan.renderedpdf",

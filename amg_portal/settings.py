@@ -117,9 +117,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Memory of each worker process: only what never changes once written is kept here (a closed
-# round's rendered result sections, keyed by their snapshot), so there is nothing to invalidate
-# across workers or servers, and nothing about people leaves the process.
+# Memory of each worker process: the dashboard's drawn panels, kept per reader until the data
+# generation changes (amg_portal/generation.py), so nothing kept can be stale; nothing about people
+# leaves the process.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

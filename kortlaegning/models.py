@@ -489,6 +489,24 @@ class ResultSnapshot(models.Model):
         return f"{self.round_id} @ {self.closed_at:%Y-%m-%d}"
 
 
+class ResultPage(models.Model):
+    """A results page's sections as drawn from a snapshot (``result_charts.rendered_sections``):
+    they never change once drawn, so every worker and server reads them here instead of drawing
+    them again. Deleted with their snapshot (a reopened and closed round gets a new one)."""
+
+    snapshot = models.ForeignKey(ResultSnapshot, on_delete=models.CASCADE, related_name="pages")
+    key = models.CharField(max_length=200, unique=True)
+    html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("drawn results page")
+        verbose_name_plural = _("drawn results pages")
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class ResultUnit(models.Model):
     """A unit of the round's subtree as it stood when the round closed."""
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +17,7 @@ from django.utils.translation import gettext as _
 from amg_portal import charts
 from amg_portal.domain import Level
 from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
-from kortlaegning.models import Answer, Question, QuestionVersion, Response
+from kortlaegning.models import Answer, Question, QuestionVersion, Response, ResultPage
 from kortlaegning.results import (
     GroupFigures,
     LevelSummary,
@@ -145,19 +144,15 @@ def result_sections(results: RoundResults) -> list[Section]:
     return sections
 
 
-# A rendered results section never changes once its snapshot exists: kept for a day, so that a
-# round's readers (leader, AMR, TR, the AMG) pay for drawing it once per worker, not per visit.
-SECTIONS_TIMEOUT = 24 * 60 * 60
-
-
 def rendered_sections(results: RoundResults, *, may_act: bool) -> SafeString:
     """The results page's sections (figures, charts, sub-units) for ``results`` as HTML, drawn
-    once per snapshot, focus unit, previous round, language and ``may_act`` and then kept.
+    once per snapshot, focus unit, previous round, language and ``may_act`` and then kept in the
+    database for every worker (one small query to read; one statement to keep).
 
-    Only called after ``results.round_results`` decided the reader may see this round: the cache
-    holds what every reader of these results sees alike, nothing of the reader."""
+    Only called after ``results.round_results`` decided the reader may see this round: what is
+    kept is what every reader of these results sees alike, nothing of the reader."""
     key = figures_key(results, variant="act" if may_act else "read")
-    html = cache.get(key)
+    html = ResultPage.objects.filter(key=key).values_list("html", flat=True).first()
     if html is None:
         if not results.figures_loaded:
             load_figures(results)
@@ -168,5 +163,6 @@ def rendered_sections(results: RoundResults, *, may_act: bool) -> SafeString:
             "may_act": may_act,
         }
         html = render_to_string("kortlaegning/_result_sections.html", context)
-        cache.set(key, html, SECTIONS_TIMEOUT)
+        page = ResultPage(snapshot_id=results.snapshot.pk, key=key, html=html)
+        ResultPage.objects.bulk_create([page], ignore_conflicts=True)  # a twin drew it too
     return mark_safe(html)  # noqa: S308 — our own template's output, escaped when it was drawn

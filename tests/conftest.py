@@ -208,7 +208,7 @@ def _migrated_data(django_db_setup, django_db_blocker) -> str:
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache: after a flush or with SQLite, ids come again, and a
-    kept result section of an earlier test's snapshot must not stand in for this test's."""
+    dashboard kept for an earlier test's user must not stand in for this test's."""
     cache.clear()
 
 
