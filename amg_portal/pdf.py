@@ -24,6 +24,7 @@ Templates extend ``templates/pdf/base.html`` (header, A4 page numbers and date f
 from __future__ import annotations
 
 import ctypes
+import datetime
 import hashlib
 import logging
 import re
@@ -38,9 +39,10 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.db import connection
+from django.db import connection, models
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -302,3 +304,42 @@ def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpRespo
     response["Content-Disposition"] = f'{disposition}; filename="{safe_name}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+# --- jobs: a changed document queued to be rendered before anyone clicks -----------------------
+
+# A queued version nobody rendered within a week (a bulk import, a worker that died) is left to
+# its first click rather than rendered by the scheduled job.
+JOB_MAX_AGE = datetime.timedelta(days=7)
+
+
+def queue_job(job_model: type[models.Model], owner: str, owner_id: int) -> None:
+    """Queue ``owner``'s document (one job row per document: the latest change's language and
+    time) inside the change's transaction."""
+    job_model.objects.bulk_create(
+        [
+            job_model(
+                **{f"{owner}_id": owner_id},
+                language=translation.get_language() or "da",
+                requested_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=[owner],
+        update_fields=["language", "requested_at"],
+    )
+
+
+def render_job(job_model: type[models.Model], owner: str, obj, language: str, render) -> None:
+    """``render()`` ``obj``'s document in ``language``, then drop its job unless a change came
+    after the render started (that change's job stays for the next render)."""
+    started = timezone.now()
+    with translation.override(language):
+        render()
+    job_model.objects.filter(**{owner: obj}, requested_at__lte=started).delete()
+
+
+def pending_jobs(job_model: type[models.Model], related: str) -> models.QuerySet:
+    """The queued jobs, oldest first, after dropping those older than ``JOB_MAX_AGE``."""
+    job_model.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
+    return job_model.objects.select_related(related).order_by("requested_at")

@@ -25,7 +25,6 @@ right after its response, in the editor's language and with the editor's view of
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import json
@@ -60,9 +59,6 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "handlingsplan/pdf/apv.html"
 LAYOUT_FILES = ("css/pdf.css", "handlingsplan/pdf.css")  # static stylesheets of the document
 KEEP_PER_CYCLE = 8  # a few languages and readers' views of the current version
-# A queued version nobody rendered within a week (a bulk import, a worker that died) is left to
-# its first click rather than rendered by the scheduled job.
-JOB_MAX_AGE = dt.timedelta(days=7)
 
 
 def apv_pdf(*, unit: Unit, cycle: Cycle, reader: User, request: HttpRequest | None = None) -> bytes:
@@ -188,18 +184,7 @@ def _keep(cycle: Cycle, key: str, pdf: bytes) -> None:
 def queue_render(cycle_id: int) -> None:
     """Queue the cycle's new version for rendering (inside the change's transaction): a job row
     for ``manage.py render_pdfs``, and a render right after the current request's response."""
-    ApvPdfJob.objects.bulk_create(
-        [
-            ApvPdfJob(
-                cycle_id=cycle_id,
-                language=translation.get_language() or "da",
-                requested_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["cycle"],
-        update_fields=["language", "requested_at"],
-    )
+    renderer.queue_job(ApvPdfJob, "cycle", cycle_id)
     afterresponse.after_response(
         ("apv-pdf", cycle_id), functools.partial(_render_for_editor, cycle_id)
     )
@@ -218,19 +203,22 @@ def _render_for_editor(cycle_id: int, user: User | None) -> None:
 def render_queued_cycle(cycle: Cycle, *, reader: User, language: str) -> None:
     """Render (if not stored yet) the cycle's current version as ``reader`` sees it, in
     ``language``, and drop the cycle's job if no change came after this render started."""
-    started = timezone.now()
-    with translation.override(language):
-        apv_pdf(unit=cycle.unit, cycle=cycle, reader=reader)
-    ApvPdfJob.objects.filter(cycle=cycle, requested_at__lte=started).delete()
+    renderer.render_job(
+        ApvPdfJob,
+        "cycle",
+        cycle,
+        language,
+        lambda: apv_pdf(unit=cycle.unit, cycle=cycle, reader=reader),
+    )
 
 
 def render_queued() -> int:
     """Render the queued versions left by changes (``manage.py render_pdfs``): each in the
-    language of its change, as the unit's leader sees it; older than ``JOB_MAX_AGE``, not at all.
+    language of its change, as the unit's leader sees it; older than ``JOB_MAX_AGE``
+    (``amg_portal.pdf``), not at all.
     Returns how many were rendered."""
-    ApvPdfJob.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
     done = 0
-    for job in ApvPdfJob.objects.select_related("cycle__unit").order_by("requested_at"):
+    for job in renderer.pending_jobs(ApvPdfJob, "cycle__unit"):
         cycle = job.cycle
         leader = (
             User.objects.filter(

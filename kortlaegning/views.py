@@ -368,7 +368,6 @@ def round_results(request: HttpRequest, pk: int) -> HttpResponse:
         "round": round,
         "results": found,
         "sections_html": result_charts.rendered_sections(found, may_act=may_act) if found else "",
-        "may_collect": can(request.user, Action.COLLECT_RESPONSES, round.unit),
         "group_labels": result_charts.group_labels(),
     }
     return render(request, "kortlaegning/results.html", context)

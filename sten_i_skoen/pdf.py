@@ -15,7 +15,6 @@ same digest being rendered waits for it. Only the newest PDF of a case is kept.
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import logging
@@ -37,7 +36,6 @@ logger = logging.getLogger(__name__)
 TEMPLATE = "sten_i_skoen/pdf/case.html"
 # Stands in for the date in the HTML that is hashed; the date is put in before rendering.
 MADE_ON = "{{made-on}}"
-JOB_MAX_AGE = dt.timedelta(days=7)  # older queued cases are left to their first click
 
 
 def case_context(case: Case) -> dict:
@@ -86,18 +84,7 @@ def _keep(case: Case, digest: str, pdf: bytes) -> None:
 def queue_render(case_id: int) -> None:
     """Queue the changed case for rendering (inside the change's transaction): a job row for
     ``manage.py render_pdfs``, and a render right after the current request's response."""
-    CasePdfJob.objects.bulk_create(
-        [
-            CasePdfJob(
-                case_id=case_id,
-                language=translation.get_language() or "da",
-                requested_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["case"],
-        update_fields=["language", "requested_at"],
-    )
+    renderer.queue_job(CasePdfJob, "case", case_id)
     afterresponse.after_response(("case-pdf", case_id), functools.partial(_render, case_id))
 
 
@@ -112,18 +99,16 @@ def _render(case_id: int, user) -> None:
 def render_queued_case(case: Case, *, language: str) -> None:
     """Render (if not stored yet) the case as it is now, in ``language``, and drop its job if no
     change came after this render started."""
-    started = timezone.now()
-    with translation.override(language):
-        case_pdf(case=case, context=case_context(case))
-    CasePdfJob.objects.filter(case=case, requested_at__lte=started).delete()
+    renderer.render_job(
+        CasePdfJob, "case", case, language, lambda: case_pdf(case=case, context=case_context(case))
+    )
 
 
 def render_queued() -> int:
     """Render the cases queued by changes (``manage.py render_pdfs``) within ``JOB_MAX_AGE``;
     how many were rendered."""
-    CasePdfJob.objects.filter(requested_at__lt=timezone.now() - JOB_MAX_AGE).delete()
     done = 0
-    for job in CasePdfJob.objects.select_related("case__unit").order_by("requested_at"):
+    for job in renderer.pending_jobs(CasePdfJob, "case__unit"):
         try:
             render_queued_case(job.case, language=job.language)
         except renderer.PdfError:

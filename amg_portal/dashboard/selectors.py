@@ -35,7 +35,7 @@ from django.db.models.functions import Coalesce
 
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.access import Action
-from amg_portal.organisation.models import Unit, User, permitting_rule
+from amg_portal.organisation.models import Unit, User, on_path, permitting_rule
 from handlingsplan.models import FollowUp, Measure, StatusMeeting
 from handlingsplan.selectors import ApvStatus, apv_rule, apv_status
 from kortlaegning import results as kortlaegning_results
@@ -67,11 +67,7 @@ class Scope:
         return Unit.objects.filter(self.apv_rule(through=""))
 
     def _in_scope(self, through: str) -> Q:
-        if self.unit is None:
-            return Q()
-        return Q(
-            **{f"{through}__path__startswith" if through else "path__startswith": self.unit.path}
-        )
+        return Q() if self.unit is None else on_path(through, "startswith", self.unit.path)
 
     def rule(self, action: Action = Action.VIEW_DASHBOARD, *, through: str = "unit") -> Q:
         """``units(action)`` as a condition on the unit reached through ``through``."""

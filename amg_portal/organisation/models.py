@@ -71,13 +71,14 @@ def subtree_roots(paths: set[str]) -> list[str]:
 NOTHING = Q(pk__in=[])
 
 
-def _on_path(through: str, lookup: str, value) -> Q:
+def on_path(through: str, lookup: str, value) -> Q:
+    """A condition on the path of the unit reached through ``through`` ("" for Unit itself)."""
     return Q(**{f"{through}__path__{lookup}" if through else f"path__{lookup}": value})
 
 
 def _everything(through: str) -> Q:
     # Not ``Q()``: an empty Q vanishes when or-ed with another condition.
-    return _on_path(through, "startswith", "")
+    return on_path(through, "startswith", "")
 
 
 def _covered_by_roles(user, roles, through: str) -> Q:
@@ -86,7 +87,7 @@ def _covered_by_roles(user, roles, through: str) -> Q:
     roots = subtree_roots({path for path, role in role_paths(user) if role in roles})
     if not roots:
         return NOTHING
-    return reduce(or_, (_on_path(through, "startswith", root) for root in roots))
+    return reduce(or_, (on_path(through, "startswith", root) for root in roots))
 
 
 def visible_rule(user, *, through: str = "") -> Q:
@@ -113,7 +114,7 @@ def members_below_rule(user, *, through: str = "") -> Q:
     above = {path[:end] for path, _ in role_paths(user) for end in range(step, len(path) + 1, step)}
     if not above:
         return NOTHING
-    return _on_path(through, "in", sorted(above))
+    return on_path(through, "in", sorted(above))
 
 
 def permitting_rule(user, action: Action, *, through: str = "") -> Q:
