@@ -19,7 +19,6 @@ from django.db.models import (
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -89,15 +88,55 @@ def my_measures(user: User) -> QuerySet[Measure]:
 
 
 def measures_of(unit: Unit) -> QuerySet[Measure]:
-    """The unit's measures with what every list shows, without N+1 queries."""
-    return (
-        Measure.objects.filter(unit=unit)
-        .select_related("responsible", "risk_factor")
-        .prefetch_related(
-            Prefetch("milestones", queryset=Milestone.objects.order_by("due_on", "pk")),
-            Prefetch("follow_ups", queryset=FollowUp.objects.order_by("due_on", "pk")),
+    """The unit's measures with what every list shows; ``with_dates`` adds their milestones and
+    follow-ups."""
+    return Measure.objects.filter(unit=unit).select_related("responsible", "risk_factor")
+
+
+def with_dates(measures: QuerySet[Measure] | list[Measure]) -> list[Measure]:
+    """``measures`` with their milestones and follow-ups (``measure.milestones.all()`` and
+    ``measure.follow_ups.all()``, each in date order) read in one statement for all of them,
+    instead of a prefetch query per relation."""
+    measures = list(measures)
+    by_id = {m.pk: m for m in measures}
+    if not by_id:
+        return measures
+    columns = ("kind", "id", "measure_id", "title", "due_on", "done_on")
+    rows = (
+        Milestone.objects.filter(measure_id__in=by_id)
+        .order_by()  # sorted below: SQLite takes no ORDER BY inside a UNION
+        .annotate(kind=Value("milestones"))
+        .values_list(*columns)
+        .union(
+            FollowUp.objects.filter(measure_id__in=by_id)
+            .order_by()
+            .annotate(kind=Value("follow_ups"), title=Value(""))
+            .values_list(*columns),
+            all=True,
         )
     )
+    found: dict[tuple[int, str], list] = {}
+    db = Milestone.objects.db
+    for kind, pk, measure_id, title, due_on, done_on in sorted(rows, key=lambda r: (r[4], r[1])):
+        if kind == "milestones":
+            fields, values = (
+                ("id", "measure_id", "title", "due_on", "done_on"),
+                (pk, measure_id, title, due_on, done_on),
+            )
+            item = Milestone.from_db(db, fields, values)
+        else:
+            item = FollowUp.from_db(
+                db, ("id", "measure_id", "due_on", "done_on"), (pk, measure_id, due_on, done_on)
+            )
+        item.measure = by_id[measure_id]  # no query to go back to the measure
+        found.setdefault((measure_id, kind), []).append(item)
+    for measure in measures:
+        for kind in ("milestones", "follow_ups"):
+            related = getattr(measure, kind).all()  # a queryset, not run: filled below
+            related._result_cache = found.get((measure.pk, kind), [])
+            related._prefetch_done = True
+            measure.__dict__.setdefault("_prefetched_objects_cache", {})[kind] = related
+    return measures
 
 
 # The orders of the measure table: the filter form's "sort" choice → the fields it orders by.
@@ -117,13 +156,15 @@ def measure_table(unit: Unit, filters: dict[str, str]) -> list[Measure]:
     for name in ("status", "prevention", "level"):
         if filters.get(name):
             measures = measures.filter(**{name: filters[name]})
-    return list(measures.order_by(*SORTS.get(filters.get("sort") or "priority", SORTS["priority"])))
+    return with_dates(
+        measures.order_by(*SORTS.get(filters.get("sort") or "priority", SORTS["priority"]))
+    )
 
 
 def measure_board(unit: Unit) -> list[tuple[str, str, list[Measure]]]:
     """The unit's measures grouped by status, one column per status."""
     columns: dict[str, list[Measure]] = {value: [] for value in Measure.Status.values}
-    for measure in measures_of(unit).order_by("priority", "deadline", "pk"):
+    for measure in with_dates(measures_of(unit).order_by("priority", "deadline", "pk")):
         columns[measure.status].append(measure)
     return [(value, label, columns[value]) for value, label in Measure.Status.choices]
 
@@ -160,12 +201,17 @@ class CycleOverview:
     counts: dict[str, int]
 
 
-def cycle_overview(cycle: Cycle, *, confidential: bool) -> CycleOverview:
-    """Everything the cycle page shows, in a fixed number of queries."""
+def cycle_overview(
+    cycle: Cycle, *, confidential: bool, with_meetings: bool = True
+) -> CycleOverview:
+    """Everything the cycle page shows, in a fixed number of queries (``with_meetings=False``:
+    without the list of status meetings, which the written APV does not show)."""
     risk_factors = list(
         cycle.risk_factors.select_related("assessment", "assessment__assessed_by", "source_round")
     )
-    measures = list(measures_of(cycle.unit).filter(cycle=cycle).order_by("priority", "deadline"))
+    measures = with_dates(
+        measures_of(cycle.unit).filter(cycle=cycle).order_by("priority", "deadline")
+    )
     by_risk: dict[int, list[Measure]] = {}
     for measure in measures:
         if measure.risk_factor_id:
@@ -181,10 +227,14 @@ def cycle_overview(cycle: Cycle, *, confidential: bool) -> CycleOverview:
         if confidential
         else []
     )
-    meetings = list(
-        StatusMeeting.objects.filter(unit=cycle.unit)
-        .annotate(item_count=Count("agenda", distinct=True))
-        .order_by("-held_on", "-pk")
+    meetings = (
+        list(
+            StatusMeeting.objects.filter(unit=cycle.unit)
+            .annotate(item_count=Count("agenda", distinct=True))
+            .order_by("-held_on", "-pk")
+        )
+        if with_meetings
+        else []
     )
     today = timezone.localdate()
     counts = {
@@ -241,7 +291,7 @@ class ApvDocument:
 
 def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocument:
     """The written APV: the five parts, for the reading page and the PDF."""
-    overview = cycle_overview(cycle, confidential=confidential)
+    overview = cycle_overview(cycle, confidential=confidential, with_meetings=False)
     measure_ids = [m.pk for m in overview.measures]
     evaluations = list(
         Evaluation.objects.filter(measure_id__in=measure_ids)

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from amg_portal.organisation.models import Role
-from handlingsplan import services
+from handlingsplan import selectors, services
 from handlingsplan.models import Cycle, Measure
 from kortlaegning.models import Question, Round
 from tests.conftest import give_role, make_user
@@ -306,3 +306,47 @@ def test_it_still_hides_the_apv_from_outsiders(login, leader_b, cycle):
         reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
     )
     assert response.status_code == 404
+
+
+def test_every_list_of_tiltag_shows_milestones_and_follow_ups_in_date_order_read_at_once(
+    login, leader_a, measure, cycle, django_assert_num_queries
+):
+    """The measure list, the board, the cycle page and the written APV read every tiltag's
+    milestones and follow-ups together in one statement, each tiltag its own, in date order."""
+    other = services.measure_create(
+        unit=measure.unit, created_by=leader_a, title="Tiltag uden datoer", cycle=cycle
+    )
+    Measure.objects.filter(pk=measure.pk).update(cycle=cycle)
+    services.milestone_add(
+        measure=measure, title="Andet delmål", due_on=dt.date(2026, 5, 1), user=leader_a
+    )
+    services.milestone_add(
+        measure=measure, title="Første delmål", due_on=dt.date(2026, 4, 1), user=leader_a
+    )
+    services.follow_up_add(measure=measure, due_on=dt.date(2026, 2, 15), user=leader_a)
+
+    rows = selectors.with_dates(Measure.objects.filter(cycle=cycle).order_by("pk"))
+    with django_assert_num_queries(0):  # already read, and so is the way back to the tiltag
+        by_title = {m.title: m for m in rows}
+        mine = by_title[measure.title]
+        assert [m.title for m in mine.milestones.all()] == ["Første delmål", "Andet delmål"]
+        assert [f.due_on for f in mine.follow_ups.all()] == [
+            dt.date(2026, 2, 15),
+            dt.date(2026, 3, 1),
+        ]
+        assert all(m.measure is mine for m in mine.milestones.all())
+        assert list(by_title[other.title].milestones.all()) == []
+        assert list(by_title[other.title].follow_ups.all()) == []
+
+    client = login(leader_a)
+    unit = measure.unit_id
+    for url in (
+        reverse("handlingsplan:measure_list", args=[unit]),
+        reverse("handlingsplan:measure_board", args=[unit]),
+        reverse("handlingsplan:cycle_detail", args=[unit, cycle.pk]),
+        reverse("handlingsplan:apv_read", args=[unit, cycle.pk]),
+    ):
+        page = client.get(url)
+        assert page.status_code == 200, url
+    text = page.content.decode()  # the written APV lists them in its plan
+    assert text.index("Første delmål") < text.index("Andet delmål")
