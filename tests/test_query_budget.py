@@ -1,10 +1,11 @@
 """The pages people wait on run at most 15 queries, and the same number at two data sizes.
 
 The results page, the dashboard (for the whole organisation and for a mid unit), the unit pages,
-the home page, the round list and the written APV (whose period holds more rounds at the larger
-size) are pinned for a leader, the coordinator and an employee, once with a small
-organisation and once with ten times the units, answers, comments, rounds and tiltag. Each user
-has been on the site before (the session already carries its timestamps), as in real use.
+the home page, the round list, a tiltag made from the mapping (its figures before and after) and
+the written APV (whose period holds more rounds at the larger size) are pinned for a leader, the
+coordinator and an employee, once with a small organisation and once with ten times the units,
+answers, comments, rounds and tiltag. Each user has been on the site before (the session already
+carries its timestamps), as in real use.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from amg_portal.organisation.services import unit_create
 from handlingsplan import services as plan
 from handlingsplan.models import Cycle
 from kortlaegning import services
-from kortlaegning.models import LevelComment, Response, Round
+from kortlaegning.models import LevelComment, Question, Response, Round
 from tests.conftest import give_role, make_user
 from tests.dashboard import helpers as dashboard_helpers
 from tests.kortlaegning.helpers import add_responses, close
@@ -70,7 +71,21 @@ def _organisation(faculty: Unit, leader, *, size: int) -> dict:
         unit=faculty, created_by=leader, title="APV",
         period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
     )  # fmt: skip
-    return {"rounds": rounds, "mid": institutes[0], "cycle": cycle}
+    # A tiltag made from a question of the first round, with milestones and follow-ups: its page
+    # shows the question's figures before (that round) and after (the next round).
+    measure = plan.measure_create(
+        unit=faculty, created_by=leader, title=f"Tiltag fra kortlægningen {size}",
+        responsible=leader, risk_factor=plan.risk_factor_create(
+            cycle=cycle, created_by=leader, title=f"Risiko {size}", level="G"
+        ), cycle=cycle, source_kind="round_question", source_round=rounds[0],
+        source_question=Question.objects.filter(level="G").first(),
+        follow_ups=[today + dt.timedelta(days=d) for d in range(0, 10 * size, 5)],
+    )  # fmt: skip
+    for d in range(size):
+        plan.milestone_add(
+            measure=measure, title=f"Delmål {d}", due_on=today + dt.timedelta(days=d), user=leader
+        )
+    return {"rounds": rounds, "mid": institutes[0], "cycle": cycle, "measure": measure}
 
 
 def _count(client, url: str, data: dict | None = None) -> int:
@@ -101,6 +116,10 @@ def measured(faculty, client):
             "rounds": (reverse("kortlaegning:index"), None),
             "unit-top": (reverse("organisation:unit_detail", args=[faculty.pk]), None),
             "home": (reverse("home"), None),
+            "measure": (
+                reverse("handlingsplan:measure_detail", args=[faculty.pk, world["measure"].pk]),
+                None,
+            ),
             "apv": (
                 reverse("handlingsplan:apv_read", args=[faculty.pk, world["cycle"].pk]),
                 None,

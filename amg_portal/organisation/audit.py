@@ -108,19 +108,18 @@ def record_results_reads(request_or_user, rounds, what: str) -> list[AuditEntry]
     exported = what.split(" ", 1)[0] in RESULT_EXPORTS
     if not (user.coordinates or exported) or not rounds:
         return []
-    entries = AuditEntry.objects.bulk_create(
-        [
-            _entry(
-                kind=AuditEntry.Kind.RESULTS_READ,
-                actor=user,
-                unit=round.unit,
-                target=f"round {round.pk}",
-                detail=what,
-                request=request,
-            )
-            for round in rounds
-        ]
-    )
+    entries = []
+    for round in rounds:
+        entry = _entry(
+            kind=AuditEntry.Kind.RESULTS_READ,
+            actor=user,
+            target=f"round {round.pk}",
+            detail=what,
+            request=request,
+        )
+        entry.unit_id = round.unit_id  # the id is enough: no read of the unit to write it
+        entries.append(entry)
+    AuditEntry.objects.bulk_create(entries)
     for entry in entries:
         _log(entry)
     return entries

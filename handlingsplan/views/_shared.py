@@ -41,7 +41,10 @@ def cycle_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, 
 def measure_for(user: User, unit_pk: int, pk: int, action: Action) -> tuple[Unit, Measure]:
     """The unit (checked for ``action``) and its measure ``pk``."""
     unit = unit_for(user, unit_pk, action)
-    return unit, get_object_or_404(Measure.objects.filter(unit=unit).select_related("cycle"), pk=pk)
+    measures = Measure.objects.filter(unit=unit).select_related(
+        "cycle", "responsible", "risk_factor", "source_round", "source_question"
+    )
+    return unit, get_object_or_404(measures, pk=pk)
 
 
 def conflict_rows(form: forms.BaseForm, current) -> list[tuple[str, str, str]]:

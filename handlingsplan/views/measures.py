@@ -110,9 +110,12 @@ def measure_detail(request: HttpRequest, unit_pk: int, pk: int) -> HttpResponse:
 
 def _detail_context(request: HttpRequest, unit, measure: Measure) -> dict:
     can_edit = can(request.user, Action.EDIT_PLAN, unit)
+    selectors.with_dates([measure])
+    question = measure.source_question
     return {
         "unit": unit,
         "measure": measure,
+        "source_version": question.current_version() if question else None,
         "milestones": measure.milestones.all(),
         "follow_ups": measure.follow_ups.all(),
         "evaluations": selectors.evaluations_of(measure),

@@ -16,10 +16,10 @@ from amg_portal.organisation.models import AuditEntry
 
 
 class FakeRound:
-    """What ``record_results_read`` needs of a kortlaegning Round: its pk and unit."""
+    """What ``record_results_read`` needs of a kortlaegning Round: its pk and unit id."""
 
     def __init__(self, pk, unit):
-        self.pk, self.unit = pk, unit
+        self.pk, self.unit_id = pk, unit.pk
 
 
 @pytest.fixture
