@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils.translation import get_language
 
+from amg_portal import drawing
 from amg_portal.organisation import audit
 from amg_portal.organisation.access import Action
 from amg_portal.organisation.models import User, members_below_rule, permitting_rule
@@ -288,12 +289,22 @@ def load_figures(results: RoundResults) -> None:
 def figures_key(results: RoundResults, *, variant: str) -> str:
     """A cache key for what is drawn from ``results``' figures: everything they depend on is
     fixed once the snapshot exists (a reopened and closed round gets a new snapshot), so the key
-    is the snapshot, the focus unit, the previous round compared with, the language and the
-    page's own ``variant`` (e.g. whether the reader may create tiltag)."""
+    is the code that draws (``drawn_by``), the snapshot, the focus unit, the previous round
+    compared with, the language and the page's own ``variant`` (e.g. whether the reader may create
+    tiltag)."""
     previous = results.previous.round.pk if results.previous else 0
     snapshot, focus, threshold = results.snapshot.pk, results.focus.pk, results.round.threshold
     parts = (snapshot, focus, previous, threshold, get_language() or "-", variant)
-    return "results-figures:1:" + ":".join(str(p) for p in parts)
+    return f"{FIGURES_KEY}:{drawn_by()}:" + ":".join(str(p) for p in parts)
+
+
+FIGURES_KEY = "results-figures"
+
+
+def drawn_by() -> str:
+    """The digest of the code that draws the results sections (templates, catalogues, charts):
+    part of every kept drawing's key, so a deploy that changes how they look draws them again."""
+    return drawing.code_digest("amg_portal.charts", "kortlaegning.result_charts")
 
 
 def results_of_rounds(rounds: list[Round], *, user: User, where: str) -> dict[int, RoundResults]:

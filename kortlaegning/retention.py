@@ -7,6 +7,10 @@ which leaders answered, and the free text kept in the snapshot. Every figure sta
 was; afterwards the round can no longer be reopened (there is nothing to rebuild from).
 
 The purge is idempotent: a purged round is left alone.
+
+The same daily job bounds the drawn results sections kept in ``ResultPage``: a drawing older
+than ``DRAWN_PAGE_DAYS``, or drawn by code a deploy has since replaced (its key no longer
+reachable), is deleted; the next visit draws it again from the snapshot.
 """
 
 from __future__ import annotations
@@ -19,7 +23,17 @@ from django.utils import timezone
 
 from amg_portal.organisation import audit
 from amg_portal.organisation.models import AuditEntry
-from kortlaegning.models import LeaderParticipation, Response, ResultSnapshot, ResultText, Round
+from kortlaegning.models import (
+    LeaderParticipation,
+    Response,
+    ResultPage,
+    ResultSnapshot,
+    ResultText,
+    Round,
+)
+from kortlaegning.results import FIGURES_KEY, drawn_by
+
+DRAWN_PAGE_DAYS = 30
 
 
 def rounds_due(*, today: datetime.date, days: int) -> QuerySet[Round]:
@@ -61,3 +75,13 @@ def round_purge_raw(*, round: Round) -> bool:
 def purge_due(*, today: datetime.date, days: int) -> int:
     """Purge every round that closed more than ``days`` days ago; returns how many changed."""
     return sum(round_purge_raw(round=round) for round in rounds_due(today=today, days=days))
+
+
+def purge_drawn_pages(*, now: datetime.datetime, days: int = DRAWN_PAGE_DAYS) -> int:
+    """Delete kept results drawings older than ``days`` or drawn by other code than this
+    process's (a deploy since); returns how many. Nothing is lost: each is drawn again from its
+    snapshot at the next visit."""
+    current = f"{FIGURES_KEY}:{drawn_by()}:"
+    stale = Q(created_at__lt=now - datetime.timedelta(days=days)) | ~Q(key__startswith=current)
+    deleted, _ = ResultPage.objects.filter(stale).delete()
+    return deleted

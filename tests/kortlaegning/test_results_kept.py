@@ -4,14 +4,17 @@ snapshot, and never carries one reader's view to another reader."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from amg_portal import drawing
 from kortlaegning import services
-from kortlaegning.models import Round
+from kortlaegning.models import ResultPage, Round
 from tests.conftest import give_role, make_user
 from tests.kortlaegning.helpers import add_responses, close
 
@@ -100,3 +103,58 @@ def test_closing_again_after_a_reopening_shows_the_new_figures(login, unit_a, le
     page = _page(client, round).content.decode()
     assert "12 svarpersoner" in page
     assert "6 svarpersoner" not in page
+
+
+def test_a_deploy_that_changes_how_results_look_draws_them_again(
+    login, unit_a, leader_a, monkeypatch
+):
+    """A kept drawing is keyed by the code that drew it: a corrected translation or a new chart
+    reaches rounds closed long ago at their next visit."""
+    round = _closed(unit_a, leader_a)
+    client = login(leader_a)
+    before = _main(_page(client, round))
+    monkeypatch.setattr(
+        "kortlaegning.result_charts.render_to_string",
+        lambda *a, **k: '<p id="new-drawing">Tegnet af den nye kode</p>',
+    )
+    assert "new-drawing" not in _main(_page(client, round))  # same code: the kept drawing
+    monkeypatch.setattr("kortlaegning.results.drawn_by", lambda: "a-new-deploy")
+    after = _main(_page(client, round))
+    assert "new-drawing" in after and after != before
+
+
+def test_the_code_digest_changes_with_a_template(tmp_path, monkeypatch):
+    monkeypatch.setattr(drawing, "_template_dirs", lambda: [tmp_path])
+    page = tmp_path / "side.html"
+    page.write_text("<p>{% translate 'Score' %}</p>")
+
+    def digest() -> str:
+        drawing.code_digest.cache_clear()
+        return drawing.code_digest("amg_portal.charts")
+
+    first = digest()
+    assert digest() == first  # the same files: the same drawings
+    page.write_text("<p>{% translate 'Score' %} </p>")
+    assert digest() != first
+    drawing.code_digest.cache_clear()
+
+
+def test_the_daily_purge_drops_old_and_replaced_drawings_and_the_page_is_drawn_again(
+    login, unit_a, leader_a, monkeypatch
+):
+    round = _closed(unit_a, leader_a)
+    client = login(leader_a)
+    shown = _main(_page(client, round))
+    other = _closed(unit_a, leader_a, title="Ny")
+    _page(client, other)
+    kept = ResultPage.objects.get(snapshot__round=round)
+    ResultPage.objects.filter(pk=kept.pk).update(created_at=timezone.now() - dt.timedelta(days=31))
+    ResultPage.objects.create(
+        snapshot=kept.snapshot, key="results-figures:drawn-by-last-years-code:1", html="<p>old</p>"
+    )
+    out = io.StringIO()
+    call_command("purge_raw_responses", stdout=out)
+    assert "2 drawn results page(s) deleted" in out.getvalue()
+    assert list(ResultPage.objects.values_list("snapshot__round", flat=True)) == [other.pk]
+    assert _main(_page(client, round)) == shown  # drawn again, the same figures
+    assert ResultPage.objects.filter(snapshot__round=round).count() == 1
