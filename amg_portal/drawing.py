@@ -25,7 +25,13 @@ def _template_dirs() -> list[Path]:
 
     dirs += [Path(app.path) / "templates" for app in apps.get_app_configs()]
     base = Path(settings.BASE_DIR).resolve()
-    return [d for d in dirs if d.is_dir() and d.resolve().is_relative_to(base)]
+    return [d for d in dirs if d.is_dir() and _own(d.resolve(), base)]
+
+
+def _own(path: Path, base: Path) -> bool:
+    """The project's own files: under its directory, not in an installed package (a virtualenv
+    inside the project directory included)."""
+    return path.is_relative_to(base) and "site-packages" not in path.parts
 
 
 def _catalogue_files() -> list[Path]:
