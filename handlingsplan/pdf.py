@@ -38,7 +38,7 @@ from django.http import HttpRequest
 from django.template.loader import get_template, render_to_string
 from django.utils import timezone, translation
 
-from amg_portal import afterresponse
+from amg_portal import afterresponse, drawing
 from amg_portal import pdf as renderer
 from amg_portal.organisation import audit
 from amg_portal.organisation.models import Role, Unit, User
@@ -145,10 +145,12 @@ def _people(cycle: Cycle) -> list[tuple]:
 
 @functools.cache
 def _layout() -> str:
-    """The digest of the template and its stylesheets: a new layout (a deploy) makes new keys."""
+    """The digest of the templates, catalogues and stylesheets: a new layout or wording (a
+    deploy) makes new keys."""
     templates = (TEMPLATE, "pdf/base.html", "handlingsplan/_apv_body.html")
     sources = [get_template(name).template.source for name in templates]
     sources += [Path(finders.find(name)).read_text() for name in LAYOUT_FILES]
+    sources.append(drawing.code_digest())  # every template and compiled catalogue
     return hashlib.sha256("\0".join(sources).encode()).hexdigest()
 
 
