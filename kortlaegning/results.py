@@ -466,11 +466,16 @@ class TextPage:
         return self.number > 1
 
 
+# No round has a million pages of comments; a larger number (a hand-made link) shows an empty page
+# past the end instead of asking the database for an offset it cannot count to.
+MAX_TEXT_PAGE = 1_000_000
+
+
 def _texts_page(snapshot: ResultSnapshot, page: int | str | None) -> TextPage:
     """A page of the texts in the order drawn at closing (one query: a row more tells if
     there is a next page)."""
     try:
-        number = max(1, int(page or 1))
+        number = min(max(1, int(page or 1)), MAX_TEXT_PAGE)
     except (TypeError, ValueError):
         number = 1
     start = (number - 1) * TEXTS_PER_PAGE

@@ -340,13 +340,19 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
 # --- results ----------------------------------------------------------------------------------
 
 
+MAX_ID = 2**31 - 1  # the largest id a table of ours holds
+
+
 def _int_param(request: HttpRequest, name: str) -> int | None:
     value = request.GET.get(name)
     try:
-        return int(value) if value else None
+        number = int(value) if value else None
     except ValueError:
+        number = 0
+    if number is not None and not 1 <= number <= MAX_ID:
         messages.warning(request, _("The link was not valid; showing the round's own unit."))
         return None
+    return number
 
 
 @login_required

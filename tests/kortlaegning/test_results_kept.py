@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -158,3 +159,23 @@ def test_the_daily_purge_drops_old_and_replaced_drawings_and_the_page_is_drawn_a
     assert list(ResultPage.objects.values_list("snapshot__round", flat=True)) == [other.pk]
     assert _main(_page(client, round)) == shown  # drawn again, the same figures
     assert ResultPage.objects.filter(snapshot__round=round).count() == 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "99999999999999999999"},
+        {"page": "-3"},
+        {"page": "tre"},
+        {"unit": "99999999999999999999999"},
+        {"unit": "0"},
+        {"unit": "-1"},
+        {"unit": "en enhed"},
+    ],
+)
+def test_a_hand_made_results_link_shows_the_rounds_own_results(login, unit_a, leader_a, query):
+    round = _closed(unit_a, leader_a, n=12)
+    client = login(leader_a)
+    page = client.get(reverse("kortlaegning:round_results", args=[round.pk]), query)
+    assert page.status_code == 200
+    assert "12 svarpersoner" in _main(page)
