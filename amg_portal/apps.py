@@ -9,7 +9,12 @@ class AmgPortalConfig(AppConfig):
     verbose_name = "AMG-portal"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from amg_portal import generation
+        from amg_portal.urlconverters import IdConverter
+
+        register_converter(IdConverter, "id")  # <id:pk> in every URLconf, before any is loaded
 
         # After every migrate: a trigger on every tracked table, also on tables added since.
         post_migrate.connect(generation._after_migrate, sender=self)

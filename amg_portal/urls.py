@@ -54,9 +54,9 @@ urlpatterns = [
     path("readyz/", views.readyz, name="readyz"),
     path("konto/", include(account_patterns)),
     path("sprog/", organisation_views.set_language, name="set_language"),
-    path("persondata/<int:pk>/", organisation_views.personal_data, name="personal_data"),
+    path("persondata/<id:pk>/", organisation_views.personal_data, name="personal_data"),
     path(
-        "persondata/<int:pk>/eksport.json",
+        "persondata/<id:pk>/eksport.json",
         organisation_views.personal_data_export,
         name="personal_data_export",
     ),

@@ -4,10 +4,10 @@ from handlingsplan import views
 
 app_name = "handlingsplan"
 
-unit = "enhed/<int:unit_pk>/"
-cycle = unit + "forloeb/<int:pk>/"
-measure = unit + "tiltag/<int:pk>/"
-meeting = unit + "statusmoede/<int:pk>/"
+unit = "enhed/<id:unit_pk>/"
+cycle = unit + "forloeb/<id:pk>/"
+measure = unit + "tiltag/<id:pk>/"
+meeting = unit + "statusmoede/<id:pk>/"
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -16,9 +16,9 @@ urlpatterns = [
     path(cycle + "trin/", views.cycle_step, name="cycle_step"),
     path(cycle + "retningslinjer/", views.cycle_guidelines, name="cycle_guidelines"),
     path(cycle + "risikofaktor/ny/", views.risk_factor_create, name="risk_factor_create"),
-    path(cycle + "risikofaktor/<int:rf_pk>/", views.risk_factor_edit, name="risk_factor_edit"),
+    path(cycle + "risikofaktor/<id:rf_pk>/", views.risk_factor_edit, name="risk_factor_edit"),
     path(
-        cycle + "risikofaktor/<int:rf_pk>/vurdering/",
+        cycle + "risikofaktor/<id:rf_pk>/vurdering/",
         views.assessment_edit,
         name="assessment_edit",
     ),
@@ -32,12 +32,12 @@ urlpatterns = [
     path(measure, views.measure_detail, name="measure_detail"),
     path(measure + "rediger/", views.measure_edit, name="measure_edit"),
     path(measure + "delmaal/", views.milestone_add, name="milestone_add"),
-    path(measure + "delmaal/<int:m_pk>/", views.milestone_done, name="milestone_done"),
+    path(measure + "delmaal/<id:m_pk>/", views.milestone_done, name="milestone_done"),
     path(measure + "opfoelgning/", views.follow_up_add, name="follow_up_add"),
     path(unit + "statusmoede/nyt/", views.meeting_create, name="meeting_create"),
     path(meeting, views.meeting_detail, name="meeting_detail"),
     path(
-        meeting + "tiltag/<int:measure_pk>/",
+        meeting + "tiltag/<id:measure_pk>/",
         views.evaluation_record,
         name="evaluation_record",
     ),

@@ -4,8 +4,8 @@ from kortlaegning import answer_views, views
 
 app_name = "kortlaegning"
 
-round_path = "runder/<int:pk>/"
-answer = "svar/<int:pk>/"
+round_path = "runder/<id:pk>/"
+answer = "svar/<id:pk>/"
 
 urlpatterns = [
     path("", views.index, name="index"),

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from amg_portal.editing import add_service_errors
 from amg_portal.organisation.access import Action, can, require
 from amg_portal.organisation.models import Unit, User
+from amg_portal.urlconverters import MAX_ID
 from kortlaegning import code_sheet, result_charts, results, selectors, services, spreadsheets
 from kortlaegning.forms import (
     CodesForm,
@@ -338,9 +339,6 @@ def dialogue_record(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- results ----------------------------------------------------------------------------------
-
-
-MAX_ID = 2**31 - 1  # the largest id a table of ours holds
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:

@@ -6,9 +6,9 @@ app_name = "organisation"
 
 urlpatterns = [
     path("", views.unit_list, name="unit_list"),
-    path("<int:pk>/", views.unit_detail, name="unit_detail"),
-    path("<int:pk>/rediger/", views.unit_edit, name="unit_edit"),
+    path("<id:pk>/", views.unit_detail, name="unit_detail"),
+    path("<id:pk>/rediger/", views.unit_edit, name="unit_edit"),
     path("hr-import/", import_views.organisation_import, name="import"),
-    path("hr-import/<int:pk>/", import_views.organisation_import_detail, name="import_detail"),
-    path("hr-import/<int:pk>/anvend/", import_views.organisation_import_apply, name="import_apply"),
+    path("hr-import/<id:pk>/", import_views.organisation_import_detail, name="import_detail"),
+    path("hr-import/<id:pk>/anvend/", import_views.organisation_import_apply, name="import_apply"),
 ]
