@@ -18,6 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F
 
+from amg_portal.urlconverters import MAX_ID
+
 
 class EditConflict(ValidationError):
     """Someone else saved the object after the form was loaded; ``current`` is their version."""
@@ -45,3 +47,28 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    """People to pick (participants of a meeting or a case), shown by their names.
+
+    A posted value that cannot be an id (past the database's integers) is refused like any other
+    person not on the list: Django would otherwise send it into the query, which SQLite refuses
+    with an error."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                continue  # Django's own check names it
+            if not 1 <= number <= MAX_ID:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)

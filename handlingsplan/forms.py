@@ -7,6 +7,7 @@ import datetime as dt
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from amg_portal.editing import PeopleChoiceField
 from amg_portal.organisation.models import Role
 from handlingsplan.models import (
     ASSESSMENT_FIELDS,
@@ -222,7 +223,7 @@ class FollowUpForm(forms.Form):
 
 class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), widget=DateInput())
-    participants = forms.ModelMultipleChoiceField(
+    participants = PeopleChoiceField(
         label=_("Participants"), queryset=None, widget=forms.CheckboxSelectMultiple
     )
 

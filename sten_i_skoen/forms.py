@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amg_portal.domain import Level
+from amg_portal.editing import PeopleChoiceField
 from amg_portal.organisation.models import Unit, User
 from amg_portal.organisation.selectors import people_around
 from sten_i_skoen.models import (
@@ -26,11 +27,6 @@ NO_HEALTH_INFO = _(
 
 
 class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:
-        return obj.get_full_name() or obj.username
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return obj.get_full_name() or obj.username
 

@@ -113,3 +113,28 @@ def test_it_changes_participants(case, login, leader_a, amr_a, tr_a):
     assert response.status_code == 302
     assert set(case.participants.all()) == {amr_a, tr_a}
     assert Case.objects.visible_to(tr_a).filter(pk=case.pk).exists()
+
+
+def test_a_participant_no_database_could_hold_is_refused_before_any_query(
+    unit_a, login, leader_a, employee_a, django_assert_num_queries
+):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from amg_portal.editing import PeopleChoiceField
+    from amg_portal.organisation.models import User
+
+    field = PeopleChoiceField(queryset=User.objects.all())
+    with django_assert_num_queries(0), pytest.raises(ValidationError) as refused:
+        field.clean(["99999999999999999999"])
+    assert refused.value.code == "invalid_choice"
+
+    url = reverse("sten_i_skoen:case_create", kwargs={"unit_pk": unit_a.pk})
+    response = login(leader_a).post(
+        url,
+        {"title": "Min titel", "occasion": "risk", "problem": "p", "participants": ["9" * 30]},
+    )
+    assert response.status_code == 200
+    assert "Vælg personer, der har en rolle i denne enhed." in response.content.decode()
+    assert "Min titel" in response.content.decode()
+    assert not Case.objects.exists()
