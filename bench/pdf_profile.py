@@ -44,11 +44,13 @@ def _ms(fn, runs: int = 3) -> tuple[float, object]:
 
 
 def _layout(html: str):
-    """WeasyPrint's parse+layout as ``amg_portal.pdf`` runs it (the collector paused)."""
+    """WeasyPrint's parse+layout as ``amg_portal.pdf`` runs it (table indentation dropped,
+    the collector paused)."""
     from weasyprint import HTML
 
     from amg_portal import pdf as renderer
 
+    html = renderer.without_table_indentation(html)
     with renderer.collector_paused():
         return HTML(
             string=html, base_url=renderer.BASE_URL, url_fetcher=renderer.SafeURLFetcher()
