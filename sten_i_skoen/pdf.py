@@ -1,8 +1,9 @@
 """The sten-i-skoen case as PDF, kept once rendered, and rendered ahead of the first click.
 
-The case's HTML is cheap to build (one template, a handful of queries) and is the whole input of
-the render, so it is hashed: a PDF stored under that digest is exactly what a fresh render would
-give, and a later click on an unchanged case is served from the database without WeasyPrint.
+The case's HTML is cheap to build (one template, a handful of queries) and, with the stylesheets
+it links to, is the whole input of the render, so both are hashed: a PDF stored under that digest
+is exactly what a fresh render would give, and a later click on an unchanged case is served from
+the database without WeasyPrint.
 A changed case (a cell, its status, an escalation or its answer, an action, the participants, a
 renamed person, the language) has a new digest. The footer's date (when the PDF was made) is
 left out of the digest, so an unchanged case made yesterday is served today. The document is the
@@ -18,7 +19,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from pathlib import Path
 
+from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -34,6 +37,7 @@ from sten_i_skoen.models import Case, CasePdfJob, RenderedCasePdf
 logger = logging.getLogger(__name__)
 
 TEMPLATE = "sten_i_skoen/pdf/case.html"
+LAYOUT_FILES = ("css/pdf.css", "sten_i_skoen/pdf.css")  # static stylesheets of the document
 # Stands in for the date in the HTML that is hashed; the date is put in before rendering.
 MADE_ON = "{{made-on}}"
 
@@ -53,7 +57,7 @@ def case_context(case: Case) -> dict:
 def case_pdf(*, case: Case, context: dict, request: HttpRequest | None = None) -> bytes:
     """The PDF of ``case`` (``context`` as ``case_context`` builds it): stored, or rendered now."""
     html = render_to_string(TEMPLATE, {**context, "made_on": MADE_ON}, request=request)
-    digest = hashlib.sha256(html.encode()).hexdigest()
+    digest = hashlib.sha256("\0".join([*_layout(), html]).encode()).hexdigest()
 
     def render() -> bytes:
         made_on = escape(date_format(timezone.localdate(), "DATE_FORMAT"))
@@ -62,6 +66,11 @@ def case_pdf(*, case: Case, context: dict, request: HttpRequest | None = None) -
         return pdf
 
     return renderer.render_once(digest, find=lambda: _stored(digest), render=render)
+
+
+def _layout() -> list[str]:
+    """The stylesheets the HTML links to: a new layout (a deploy) makes new digests."""
+    return [Path(finders.find(name)).read_text() for name in LAYOUT_FILES]
 
 
 def _stored(digest: str) -> bytes | None:

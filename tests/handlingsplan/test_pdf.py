@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import subprocess
 
 import pytest
 from django.urls import reverse
@@ -118,3 +119,32 @@ def test_it_renders_hostile_text_without_fetching_anything(
     output = html_to_pdf(hostile)
     assert set(output.refused) == {"file:///etc/passwd", f"{counting_server.url}/img.png"}
     assert counting_server.hits == 0
+
+
+def test_a_plan_row_keeps_typed_line_breaks_and_escapes_its_text(login, leader_a, cycle, amr_a):
+    """Each cell of the plan is one run of text (no <br>, no <strong>: issue 15); the line breaks
+    a leader typed still break the line, and markup typed into a field stays text."""
+    services.measure_create(
+        unit=cycle.unit,
+        created_by=leader_a,
+        cycle=cycle,
+        title="Tiltag <b>fed</b>",
+        goal="Mål",
+        description="Første linje i beskrivelsen\r\nAnden linje i beskrivelsen",
+        responsible=amr_a,
+        deadline=dt.date(2026, 6, 30),
+        is_trial=True,
+    )
+    pdf = login(leader_a).get(reverse("handlingsplan:apv_pdf", args=[cycle.unit_id, cycle.pk]))
+    lines = [
+        line.strip()
+        for line in subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        )
+        .stdout.decode()
+        .splitlines()
+    ]
+    assert "Første linje i beskrivelsen" in lines  # a line of its own, not run into the next
+    assert any(line.startswith("Anden linje i beskrivelsen") for line in lines)
+    text = " ".join(lines)
+    assert "Tiltag <b>fed</b> · Afprøvning" in text

@@ -38,6 +38,7 @@ def test_it_renders_an_a4_pdf_marked_confidential(case, login, amr_a):
     assert "Travlhed før semesterstart" in text
     assert "Nedskæringer i 2025" in text
     assert "Flere hænder" in text
+    assert "{#" not in text and "{%" not in text  # no template comment printed as text
 
 
 def test_the_coordinators_pdf_is_logged(case, login, coordinator):
