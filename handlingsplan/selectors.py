@@ -200,6 +200,15 @@ class CycleOverview:
     rounds: list[Any]
     counts: dict[str, int]
 
+    @property
+    def absence_linked(self) -> list[RiskFactor]:
+        """The risk factors whose assessment links them to sickness absence (APV part 3)."""
+        return [
+            row.risk_factor
+            for row in self.risk_rows
+            if row.assessment is not None and row.assessment.absence_linked
+        ]
+
 
 def cycle_overview(
     cycle: Cycle, *, confidential: bool, with_meetings: bool = True

@@ -350,3 +350,22 @@ def test_every_list_of_tiltag_shows_milestones_and_follow_ups_in_date_order_read
         assert page.status_code == 200, url
     text = page.content.decode()  # the written APV lists them in its plan
     assert text.index("Første delmål") < text.index("Andet delmål")
+
+
+def test_part_three_lists_just_the_risk_factors_linked_to_absence(login, leader_a, cycle):
+    """APV part 3 names the risk factors whose assessment links them to sickness absence,
+    separated by semicolons, with nothing after the last one — or a dash when there are none."""
+    url = reverse("handlingsplan:apv_read", args=[cycle.unit_id, cycle.pk])
+    client = login(leader_a)
+
+    def part_three() -> str:
+        return " ".join(client.get(url).content.decode().split())
+
+    assert "Risikofaktorer med sammenhæng med sygefravær: –</p>" in part_three()
+    for title, absence in (("Tidspres", True), ("Uklare roller", False), ("Konflikter", True)):
+        risk = services.risk_factor_create(cycle=cycle, created_by=leader_a, title=title, level="G")
+        services.assessment_save(
+            risk_factor=risk, user=leader_a, version=None, severity="high",
+            frequency="often", balance="insufficient", absence_linked=absence,
+        )  # fmt: skip
+    assert "Risikofaktorer med sammenhæng med sygefravær: Tidspres; Konflikter</p>" in part_three()
