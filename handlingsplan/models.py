@@ -20,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from amg_portal.domain import Level, Prevention
 from amg_portal.organisation.models import Role, Unit
 
+# The longest text a field of the plan takes (the guidelines twice that): pages of text in one
+# field belong in an attachment, not in the APV, and a PDF must stay quick to render.
+TEXT_MAX_LENGTH = 5000
+
 
 class Cycle(models.Model):
     """An APV cycle (APV-forløb) of a unit for a period."""
@@ -40,6 +44,7 @@ class Cycle(models.Model):
     guidelines = models.TextField(
         _("guidelines for follow-up"),
         blank=True,
+        max_length=2 * TEXT_MAX_LENGTH,
         help_text=_("How and when the action plan is followed up and the APV revised."),
     )
     created_by = models.ForeignKey(
@@ -69,7 +74,7 @@ class RiskFactor(models.Model):
         Cycle, on_delete=models.CASCADE, related_name="risk_factors", verbose_name=_("APV cycle")
     )
     title = models.CharField(_("risk factor"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=TEXT_MAX_LENGTH)
     level = models.CharField(_("IGLO level"), max_length=1, choices=Level.choices, blank=True)
     source_round = models.ForeignKey(
         "kortlaegning.Round",
@@ -153,7 +158,7 @@ class ConversationNote(models.Model):
         verbose_name=_("risk factor"),
     )
     held_on = models.DateField(_("date of the conversations"))
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), max_length=TEXT_MAX_LENGTH)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -211,19 +216,23 @@ class Assessment(models.Model):
         related_name="assessment",
         verbose_name=_("risk factor"),
     )
-    nature = models.TextField(_("nature of the problem"), blank=True)
-    extent = models.TextField(_("extent (who and how many)"), blank=True)
+    nature = models.TextField(_("nature of the problem"), blank=True, max_length=TEXT_MAX_LENGTH)
+    extent = models.TextField(
+        _("extent (who and how many)"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
-    causes = models.TextField(_("causes"), blank=True)
+    causes = models.TextField(_("causes"), blank=True, max_length=TEXT_MAX_LENGTH)
     frequency = models.CharField(_("how often it occurs"), max_length=12, choices=Frequency.choices)
-    existing_prevention = models.TextField(_("prevention already in place"), blank=True)
+    existing_prevention = models.TextField(
+        _("prevention already in place"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     balance = models.CharField(
         _("balance between risk and prevention"), max_length=12, choices=Balance.choices
     )
     decision = models.CharField(
         _("decision"), max_length=16, choices=Decision.choices, blank=True
     )  # blank: not decided yet (the leader decides)
-    reason = models.TextField(_("reason for the decision"), blank=True)
+    reason = models.TextField(_("reason for the decision"), blank=True, max_length=TEXT_MAX_LENGTH)
     absence_linked = models.BooleanField(_("linked to sickness absence"), default=False)
     assessed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -313,8 +322,10 @@ class Measure(models.Model):
         verbose_name=_("APV cycle"),
     )
     title = models.CharField(_("title"), max_length=200)
-    goal = models.TextField(_("goal (what shall change)"), blank=True)
-    description = models.TextField(_("concrete measure (what, where, when and how)"), blank=True)
+    goal = models.TextField(_("goal (what shall change)"), blank=True, max_length=TEXT_MAX_LENGTH)
+    description = models.TextField(
+        _("concrete measure (what, where, when and how)"), blank=True, max_length=TEXT_MAX_LENGTH
+    )
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -469,7 +480,7 @@ class StatusMeeting(models.Model):
         settings.AUTH_USER_MODEL, related_name="status_meetings", verbose_name=_("participants")
     )
     agenda = models.ManyToManyField(Measure, related_name="meetings", verbose_name=_("agenda"))
-    notes = models.TextField(_("other notes"), blank=True)
+    notes = models.TextField(_("other notes"), blank=True, max_length=TEXT_MAX_LENGTH)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -500,10 +511,10 @@ class Evaluation(models.Model):
 
     meeting = models.ForeignKey(StatusMeeting, on_delete=models.CASCADE, related_name="evaluations")
     measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="evaluations")
-    observation = models.TextField(_("observation"))
+    observation = models.TextField(_("observation"), max_length=TEXT_MAX_LENGTH)
     effect = models.CharField(_("effect"), max_length=8, choices=Effect.choices)
     decision = models.CharField(_("decision"), max_length=8, choices=Decision.choices)
-    conclusion = models.TextField(_("conclusion"), blank=True)
+    conclusion = models.TextField(_("conclusion"), blank=True, max_length=TEXT_MAX_LENGTH)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

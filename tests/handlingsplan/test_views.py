@@ -369,3 +369,21 @@ def test_part_three_lists_just_the_risk_factors_linked_to_absence(login, leader_
             frequency="often", balance="insufficient", absence_linked=absence,
         )  # fmt: skip
     assert "Risikofaktorer med sammenhæng med sygefravær: Tidspres; Konflikter</p>" in part_three()
+
+
+def test_a_text_longer_than_a_field_takes_is_refused_with_a_message_and_kept(
+    login, leader_a, cycle
+):
+    """Pages of text in one field (a paste gone wrong) are refused with the limit in Danish; what
+    was typed stays in the form, nothing is stored, and the APV stays quick to render."""
+    long_goal = "Færre deadlines. " * 300  # 5,100 characters
+    response = login(leader_a).post(
+        reverse("handlingsplan:measure_create", args=[cycle.unit.pk]),
+        {"title": "For lang", "goal": long_goal, "prevention": "primary", "level": "G",
+         "priority": "1", "status": "planned"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "Denne værdi må højst have 5000 tegn (den har 5099)." in text
+    assert "Færre deadlines." in text
+    assert not Measure.objects.filter(title="For lang").exists()
