@@ -56,7 +56,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.clientip import client_ip
 from amg_portal.organisation.access import Action
-from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited, too_many_requests
+from amg_portal.ratelimit import (
+    Count,
+    rate_limit_count,
+    rate_limit_count_later,
+    rate_limit_hit,
+    rate_limited,
+    too_many_requests,
+)
 from kortlaegning import selectors, services, tokens
 from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from, valid_step
 from kortlaegning.models import Answer, Response, Round
@@ -401,12 +408,19 @@ def _answers_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 @_answers_kept
-@rate_limited("answer", limit=_answer_limit, window=60)
-@require_http_methods(["GET", "POST"])
 def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """A step of the answer. The last step's valid POST of a code or invitation counts the
+    request in the statement that stores the response (``_submit_known``); every other request
+    is counted first, by its own statement (``_answer_step``)."""
     submitted = _submit_known(request, pk, step)
     if submitted is not None:
         return submitted
+    return _answer_step(request, pk, step)
+
+
+@rate_limited("answer", limit=_answer_limit, window=60)
+@require_http_methods(["GET", "POST"])
+def _answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     round = _round(pk)
     state = _state(request, round)
     if state is None:
@@ -489,7 +503,10 @@ def _submit_known(request: HttpRequest, pk: int, step: int) -> HttpResponse | No
         form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial)
         return _step_context(round, form, levels, step)
 
-    return _submit(request, round, grant, state, levels, context)
+    count = rate_limit_count_later(
+        scope="answer", key=_address(request), limit=_answer_limit(), window=60
+    )
+    return _submit(request, round, grant, state, levels, context, count)
 
 
 def _remember(request, round, state, answers: dict, comments: dict, level: str) -> None:
@@ -500,10 +517,17 @@ def _remember(request, round, state, answers: dict, comments: dict, level: str) 
 
 
 def _submit(
-    request, round: Round, grant: Grant, state: dict, levels, context: Callable[[], dict]
+    request,
+    round: Round,
+    grant: Grant,
+    state: dict,
+    levels,
+    context: Callable[[], dict],
+    count: Count | None = None,
 ) -> HttpResponse:
     """Store the response and mark the session done in one statement (or transaction).
 
+    ``count``: the request's address count, not yet counted (counted by the statement).
     If the database fails, nothing was stored and the code is unused: the step again, its
     answers in the form (503)."""
     questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
@@ -515,7 +539,10 @@ def _submit(
             comments=state["comments"],
             questions=questions,
             session=_done_mark(request, round),
+            count=count,
         )
+    except services.RateLimited as limited:
+        return too_many_requests(request, limited.window)
     except DatabaseError:
         logger.warning("An answer could not be stored: database error", exc_info=True)
         return _unavailable(request, context())
