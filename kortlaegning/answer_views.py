@@ -48,8 +48,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -104,6 +105,24 @@ def _questions(round: Round) -> list:
                 _FROZEN.pop(next(iter(_FROZEN)))
             _FROZEN[key] = found
     return found[1]
+
+
+# The levels a group answers in an opened round, and the round's questions on them (id → level):
+# frozen with the questions, so built once per process, not on every final POST.
+_LEVELS: dict[tuple[int, object, str], tuple[list, dict[int, str]]] = {}
+
+
+def _levels_known(round: Round, pairs: list, group: str) -> tuple[list, dict[int, str]]:
+    key = (round.pk, round.opened_at, group)
+    found = _LEVELS.get(key)
+    if found is None:
+        levels = selectors.questions_by_level(pairs, round.levels_for(group))
+        found = (levels, {q.pk: level for level, level_pairs in levels for q, _v in level_pairs})
+        with _FROZEN_LOCK:
+            while len(_LEVELS) >= 2 * _FROZEN_MAX:
+                _LEVELS.pop(next(iter(_LEVELS)))
+            _LEVELS[key] = found
+    return found
 
 
 def _known_round(pk: int) -> tuple[Round, list] | None:
@@ -489,24 +508,24 @@ def _submit_known(request: HttpRequest, pk: int, step: int) -> HttpResponse | No
         return None
     if not services.submits_at_once(grant):
         return None
-    levels = selectors.questions_by_level(pairs, round.levels_for(grant.group))
+    levels, questions = _levels_known(round, pairs, grant.group)
     if not levels or step != len(levels):
         return None
     level, level_pairs = levels[-1]
     given = valid_step(request.POST, level, level_pairs)
     if given is None:
         return None
-    initial = initial_from(state["answers"], state["comments"])
+    before = dict(state["answers"]), dict(state["comments"])  # for the "try again" page
     _remember(request, round, state, *given, level)
 
     def context() -> dict:  # only for the "try again" page
-        form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial)
+        form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial_from(*before))
         return _step_context(round, form, levels, step)
 
     count = rate_limit_count_later(
         scope="answer", key=_address(request), limit=_answer_limit(), window=60
     )
-    return _submit(request, round, grant, state, levels, context, count)
+    return _submit(request, round, grant, state, levels, context, count, questions)
 
 
 def _remember(request, round, state, answers: dict, comments: dict, level: str) -> None:
@@ -524,13 +543,15 @@ def _submit(
     levels,
     context: Callable[[], dict],
     count: Count | None = None,
+    questions: dict[int, str] | None = None,
 ) -> HttpResponse:
     """Store the response and mark the session done in one statement (or transaction).
 
     ``count``: the request's address count, not yet counted (counted by the statement).
     If the database fails, nothing was stored and the code is unused: the step again, its
     answers in the form (503)."""
-    questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
+    if questions is None:
+        questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
     try:
         services.response_submit(
             round=round,
@@ -556,7 +577,17 @@ def _submit(
     _save_state(request, round, {"done": True})
     if request.session.session_key is not None and _database_session(request.session):
         request.session.modified = False  # written with the response
-    return redirect("kortlaegning:answer_done", round.pk)
+    return HttpResponseRedirect(_done_url(round.pk))
+
+
+@functools.lru_cache(maxsize=256)
+def _done_url_in(prefix: str, pk: int) -> str:
+    return reverse("kortlaegning:answer_done", args=[pk])
+
+
+def _done_url(pk: int) -> str:
+    """The thanks page's URL (reversed once per round and script prefix, not per submit)."""
+    return _done_url_in(get_script_prefix(), pk)
 
 
 def _database_session(session) -> bool:
