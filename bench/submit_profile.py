@@ -201,9 +201,8 @@ def child(n: int, profile: bool, explain: bool) -> None:
         f"bare/submit {bare_ms / submit_ms:.2f}; load average {os.getloadavg()[0]:.1f}"
     )
     # What a CPU-bound machine can do of each: the process's and PostgreSQL's CPU together.
-    print(
-        f"bare/submit in CPU (Python + PostgreSQL): {(cpu_bare + db_bare) / (cpu_submit + db_submit):.2f}"
-    )
+    both = (cpu_bare + db_bare) / (cpu_submit + db_submit)
+    print(f"bare/submit in CPU (Python + PostgreSQL): {both:.2f}")
     if profiler:
         for name, prof in (("final submit", profiler), ("bare INSERT", bare_profiler)):
             print(f"\n=== {name}: cumulative ===")
