@@ -17,6 +17,7 @@ unknown on the next. A bottom helper: it imports no app of the project.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Iterator
 
 from django.db import connections
@@ -40,14 +41,29 @@ def prepares(alias: str = "default") -> bool:
 
 @contextlib.contextmanager
 def prepared_cursor(alias: str = "default") -> Iterator[CursorWrapper]:
-    """Django's cursor; its statements prepared where ``prepares`` (else Django's own cursor)."""
-    connection = connections[alias]
-    with connection.cursor() as cursor:
-        if prepares(alias):
-            cursor.cursor.close()
-            cursor.cursor = _PreparedCursor(connection.connection)
-        yield cursor
+    """Django's cursor; its statements prepared where ``prepares`` (else Django's own cursor).
 
+    As ``connection.cursor()`` (health check, query log, errors as Django's), with the prepared
+    cursor underneath; one per database connection, kept (making a psycopg cursor copies the
+    connection's adapters, which costs about as much as running the statement)."""
+    connection = connections[alias]
+    if not prepares(alias):
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        raw = connection.connection
+        kept = _KEPT.get(raw)
+        if kept is None:
+            kept = _KEPT[raw] = _PreparedCursor(raw)
+        cursor = connection._prepare_cursor(kept)
+    yield cursor
+
+
+# The prepared cursor of each psycopg connection (gone with the connection).
+_KEPT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 if psycopg is not None:
 

@@ -21,17 +21,20 @@ Statements per request (the floor, and why; pinned in tests/kortlaegning/test_an
 - a step: reading the session, the address counter (one upsert), the round (its status decides
   whether answers are still taken); a POST adds the session UPDATE that keeps the answers. The
   round's questions are read once per worker process (they are frozen when the round opens);
-- the final submit (PostgreSQL, a code or an invitation): reading the session, the address
-  counter, then ONE statement: under a share lock on the round's row, the round's status and
-  dates (so the round is not read first: the process's copy from the first step gives its
-  levels and questions, which are frozen when it opens), the code's conditional UPDATE (its
-  single use), and only if both pass the response INSERT, all answers, the comments and the
-  session UPDATE marking it done — atomic by itself, so no BEGIN/COMMIT round trips
-  (``services.response_submit``). The step's answers are checked without building the form
-  (``forms.valid_step``); the form is built only to show what is missing. Open links, leaders
-  and SQLite read the round and take one transaction of the same writes. The address counter
-  stays a statement of its own: inside the submit's statement its row would stay locked until
-  the submit commits, and everyone behind one address would queue there.
+- the final submit (PostgreSQL, a code or an invitation): reading the session, then ONE
+  statement: the address counter's upsert (the request is counted whatever the outcome; over
+  the limit nothing is stored and the page is the 429), under a share lock on the round's row
+  the round's status and dates (so the round is not read first: the process's copy from the
+  first step gives its levels and questions, which are frozen when it opens), the code's
+  conditional UPDATE (its single use), and only if all pass the response INSERT, all answers,
+  the comments and the session UPDATE marking it done — atomic by itself, so no BEGIN/COMMIT
+  round trips (``services.response_submit``). The statement and the session read are prepared
+  once per connection (``amg_portal.prepared``). The step's answers are checked without
+  building the form (``forms.valid_step``); the form is built only to show what is missing.
+  Open links, leaders and SQLite read the round and take one transaction of the same writes,
+  counted first by a statement of their own. Inside the submit's statement the counter's row
+  stays locked until it commits, about a millisecond of PostgreSQL work: requests behind one
+  address wait at most that long for each other, they do not queue for a whole request.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.
