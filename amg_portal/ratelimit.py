@@ -4,8 +4,10 @@ A fixed-window counter per (scope, key): the key is what is being limited, e.g. 
 an answer code or a link. Counting is one statement, ``INSERT … ON CONFLICT DO UPDATE SET count =
 count + 1 RETURNING count`` (PostgreSQL and SQLite alike), run outside any transaction of ours: the
 counter row is locked only for that one statement, so many requests on one key (a room of people
-behind one NAT address) do not queue behind each other. Keys are stored only as a keyed hash: no
-raw address or secret is ever written.
+behind one NAT address) do not queue behind each other. A caller that stores something in one
+statement anyway may count inside it instead (``Count``, ``counting_sql``, ``counted``: the answer
+submit does): the row is then locked until that statement commits, about a millisecond. Keys are
+stored only as a keyed hash: no raw address or secret is ever written.
 
 A bottom helper: it imports no app of the project (its table is ``amg_portal.models``, the client
 address comes from ``amg_portal.clientip``).
@@ -19,6 +21,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
@@ -44,7 +47,9 @@ def _window_start(window: int) -> int:
     return now - now % window
 
 
-def _count_one(bucket: str, start: int) -> int:
+@functools.cache
+def counting_sql() -> str:
+    """The upsert that counts one request: parameters (bucket, window start), returns the count."""
     q = connection.ops.quote_name
     table, key, start_, count = (
         q(RateLimitCounter._meta.db_table),
@@ -53,23 +58,51 @@ def _count_one(bucket: str, start: int) -> int:
         q("count"),
     )
     # Only constant identifiers are formatted in; the values are parameters.
+    return (
+        f"INSERT INTO {table} ({key}, {start_}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({key}, {start_}) DO UPDATE SET {count} = {table}.{count} + 1 "
+        f"RETURNING {count}"
+    )
+
+
+@dataclass(frozen=True)
+class Count:
+    """One request to be counted by the caller's own statement: ``counting_sql`` with
+    ``params``, then ``counted`` with the count it returned."""
+
+    bucket: str
+    start: int
+    limit: int
+    window: int
+
+    @property
+    def params(self) -> list:
+        return [self.bucket, self.start]
+
+
+def rate_limit_count_later(*, scope: str, key: str, limit: int, window: int) -> Count:
+    """A request on ``key`` that the caller counts inside a statement of its own."""
+    return Count(_bucket_key(scope, key), _window_start(window), limit, window)
+
+
+def counted(count: Count, value: int) -> bool:
+    """After ``count``'s upsert returned ``value``: True while it stays within the limit."""
+    if value == 1 and secrets.randbelow(CLEANUP_ONE_IN) == 0:
+        RateLimitCounter.objects.filter(window_start__lt=count.start - KEEP_SECONDS).delete()
+    return value <= count.limit
+
+
+def count_now(count: Count) -> bool:
+    """Count ``count`` with a statement of its own (one upsert); True while within the limit."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {start_}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
-            f"ON CONFLICT ({key}, {start_}) DO UPDATE SET {count} = {table}.{count} + 1 "
-            f"RETURNING {count}",
-            [bucket, start],
-        )
-        return cursor.fetchone()[0]
+        cursor.execute(counting_sql(), count.params)
+        value = cursor.fetchone()[0]
+    return counted(count, value)
 
 
 def rate_limit_hit(*, scope: str, key: str, limit: int, window: int) -> bool:
     """Count one request on ``key``; True while it stays within ``limit`` per ``window`` seconds."""
-    start = _window_start(window)
-    count = _count_one(_bucket_key(scope, key), start)
-    if count == 1 and secrets.randbelow(CLEANUP_ONE_IN) == 0:
-        RateLimitCounter.objects.filter(window_start__lt=start - KEEP_SECONDS).delete()
-    return count <= limit
+    return count_now(rate_limit_count_later(scope=scope, key=key, limit=limit, window=window))
 
 
 def rate_limit_count(*, scope: str, key: str, window: int) -> int:

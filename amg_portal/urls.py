@@ -48,6 +48,8 @@ account_patterns = [
 ]
 
 urlpatterns = [
+    # First: the answer pages are the busiest, and Django tries the patterns in order.
+    path("kortlaegning/", include("kortlaegning.urls")),
     path("", views.home, name="home"),
     # Answered by amg_portal.probes.ProbeMiddleware before the host check; listed for reverse().
     path("healthz/", views.healthz, name="healthz"),
@@ -61,7 +63,6 @@ urlpatterns = [
         name="personal_data_export",
     ),
     path("enheder/", include("amg_portal.organisation.urls")),
-    path("kortlaegning/", include("kortlaegning.urls")),
     path("sten-i-skoen/", include("sten_i_skoen.urls")),
     path("handlingsplan/", include("handlingsplan.urls")),
     path("overblik/", include("amg_portal.dashboard.urls")),

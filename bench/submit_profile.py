@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode
 
 CHILD = "SUBMIT_PROFILE_CHILD"
@@ -60,6 +61,12 @@ def _explained(execute, sql, params, many, context):
             print("\n".join(row[0] for row in cursor.fetchall()))
             transaction.set_rollback(True)
     return execute(sql, params, many, context)
+
+
+def _cpu_of(pid: int) -> float:
+    """CPU seconds (user + system) process ``pid`` has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def child(n: int, profile: bool, explain: bool) -> None:
@@ -160,34 +167,42 @@ def child(n: int, profile: bool, explain: bool) -> None:
             submit(respondents.pop())
         bares.pop()
 
+    backend = connection.connection.info.backend_pid  # this process's PostgreSQL backend
+
     # CPU time, not wall time: waiting for PostgreSQL (or for the CPU) is not counted.
     profiler = cProfile.Profile(time.process_time) if profile else None
     bare_profiler = cProfile.Profile(time.process_time) if profile else None
     submit_times, bare_times = [], []
-    cpu_submit = cpu_bare = 0.0
+    cpu_submit = cpu_bare = db_submit = db_bare = 0.0
     for pair, bare_pair in zip(respondents, bares, strict=False):
-        cpu = time.process_time()
+        cpu, db = time.process_time(), _cpu_of(backend)
         if profiler:
             profiler.enable()
         submit_times.append(submit(pair))
         if profiler:
             profiler.disable()
         cpu_submit += time.process_time() - cpu
-        cpu = time.process_time()
+        db_submit += _cpu_of(backend) - db
+        cpu, db = time.process_time(), _cpu_of(backend)
         if bare_profiler:
             bare_profiler.enable()
         bare_times.append(bare(bare_pair))
         if bare_profiler:
             bare_profiler.disable()
         cpu_bare += time.process_time() - cpu
+        db_bare += _cpu_of(backend) - db
     count = len(submit_times)
     submit_ms = statistics.median(submit_times) * 1000
     bare_ms = statistics.median(bare_times) * 1000
     print(
-        f"{count} final submits: median {submit_ms:.2f} ms (CPU {cpu_submit / count * 1000:.2f} ms)"
-        f"; bare INSERT median {bare_ms:.2f} ms (CPU {cpu_bare / count * 1000:.2f} ms); "
+        f"{count} final submits: median {submit_ms:.2f} ms (CPU {cpu_submit / count * 1000:.2f} ms"
+        f", PostgreSQL {db_submit / count * 1000:.2f} ms); bare INSERT median {bare_ms:.2f} ms "
+        f"(CPU {cpu_bare / count * 1000:.2f} ms, PostgreSQL {db_bare / count * 1000:.2f} ms); "
         f"bare/submit {bare_ms / submit_ms:.2f}; load average {os.getloadavg()[0]:.1f}"
     )
+    # What a CPU-bound machine can do of each: the process's and PostgreSQL's CPU together.
+    both = (cpu_bare + db_bare) / (cpu_submit + db_submit)
+    print(f"bare/submit in CPU (Python + PostgreSQL): {both:.2f}")
     if profiler:
         for name, prof in (("final submit", profiler), ("bare INSERT", bare_profiler)):
             print(f"\n=== {name}: cumulative ===")

@@ -21,17 +21,20 @@ Statements per request (the floor, and why; pinned in tests/kortlaegning/test_an
 - a step: reading the session, the address counter (one upsert), the round (its status decides
   whether answers are still taken); a POST adds the session UPDATE that keeps the answers. The
   round's questions are read once per worker process (they are frozen when the round opens);
-- the final submit (PostgreSQL, a code or an invitation): reading the session, the address
-  counter, then ONE statement: under a share lock on the round's row, the round's status and
-  dates (so the round is not read first: the process's copy from the first step gives its
-  levels and questions, which are frozen when it opens), the code's conditional UPDATE (its
-  single use), and only if both pass the response INSERT, all answers, the comments and the
-  session UPDATE marking it done — atomic by itself, so no BEGIN/COMMIT round trips
-  (``services.response_submit``). The step's answers are checked without building the form
-  (``forms.valid_step``); the form is built only to show what is missing. Open links, leaders
-  and SQLite read the round and take one transaction of the same writes. The address counter
-  stays a statement of its own: inside the submit's statement its row would stay locked until
-  the submit commits, and everyone behind one address would queue there.
+- the final submit (PostgreSQL, a code or an invitation): reading the session, then ONE
+  statement: the address counter's upsert (the request is counted whatever the outcome; over
+  the limit nothing is stored and the page is the 429), under a share lock on the round's row
+  the round's status and dates (so the round is not read first: the process's copy from the
+  first step gives its levels and questions, which are frozen when it opens), the code's
+  conditional UPDATE (its single use), and only if all pass the response INSERT, all answers,
+  the comments and the session UPDATE marking it done — atomic by itself, so no BEGIN/COMMIT
+  round trips (``services.response_submit``). The statement and the session read are prepared
+  once per connection (``amg_portal.prepared``). The step's answers are checked without
+  building the form (``forms.valid_step``); the form is built only to show what is missing.
+  Open links, leaders and SQLite read the round and take one transaction of the same writes,
+  counted first by a statement of their own. Inside the submit's statement the counter's row
+  stays locked until it commits, about a millisecond of PostgreSQL work: requests behind one
+  address wait at most that long for each other, they do not queue for a whole request.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.
@@ -48,15 +51,23 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from amg_portal.clientip import client_ip
 from amg_portal.organisation.access import Action
-from amg_portal.ratelimit import rate_limit_count, rate_limit_hit, rate_limited, too_many_requests
+from amg_portal.ratelimit import (
+    Count,
+    rate_limit_count,
+    rate_limit_count_later,
+    rate_limit_hit,
+    rate_limited,
+    too_many_requests,
+)
 from kortlaegning import selectors, services, tokens
 from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from, valid_step
 from kortlaegning.models import Answer, Response, Round
@@ -97,6 +108,24 @@ def _questions(round: Round) -> list:
                 _FROZEN.pop(next(iter(_FROZEN)))
             _FROZEN[key] = found
     return found[1]
+
+
+# The levels a group answers in an opened round, and the round's questions on them (id → level):
+# frozen with the questions, so built once per process, not on every final POST.
+_LEVELS: dict[tuple[int, object, str], tuple[list, dict[int, str]]] = {}
+
+
+def _levels_known(round: Round, pairs: list, group: str) -> tuple[list, dict[int, str]]:
+    key = (round.pk, round.opened_at, group)
+    found = _LEVELS.get(key)
+    if found is None:
+        levels = selectors.questions_by_level(pairs, round.levels_for(group))
+        found = (levels, {q.pk: level for level, level_pairs in levels for q, _v in level_pairs})
+        with _FROZEN_LOCK:
+            while len(_LEVELS) >= 2 * _FROZEN_MAX:
+                _LEVELS.pop(next(iter(_LEVELS)))
+            _LEVELS[key] = found
+    return found
 
 
 def _known_round(pk: int) -> tuple[Round, list] | None:
@@ -401,12 +430,19 @@ def _answers_kept(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 
 
 @_answers_kept
-@rate_limited("answer", limit=_answer_limit, window=60)
-@require_http_methods(["GET", "POST"])
 def answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
+    """A step of the answer. The last step's valid POST of a code or invitation counts the
+    request in the statement that stores the response (``_submit_known``); every other request
+    is counted first, by its own statement (``_answer_step``)."""
     submitted = _submit_known(request, pk, step)
     if submitted is not None:
         return submitted
+    return _answer_step(request, pk, step)
+
+
+@rate_limited("answer", limit=_answer_limit, window=60)
+@require_http_methods(["GET", "POST"])
+def _answer_step(request: HttpRequest, pk: int, step: int) -> HttpResponse:
     round = _round(pk)
     state = _state(request, round)
     if state is None:
@@ -475,21 +511,24 @@ def _submit_known(request: HttpRequest, pk: int, step: int) -> HttpResponse | No
         return None
     if not services.submits_at_once(grant):
         return None
-    levels = selectors.questions_by_level(pairs, round.levels_for(grant.group))
+    levels, questions = _levels_known(round, pairs, grant.group)
     if not levels or step != len(levels):
         return None
     level, level_pairs = levels[-1]
     given = valid_step(request.POST, level, level_pairs)
     if given is None:
         return None
-    initial = initial_from(state["answers"], state["comments"])
+    before = dict(state["answers"]), dict(state["comments"])  # for the "try again" page
     _remember(request, round, state, *given, level)
 
     def context() -> dict:  # only for the "try again" page
-        form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial)
+        form = AnswersForm(request.POST, levels=[levels[-1]], initial=initial_from(*before))
         return _step_context(round, form, levels, step)
 
-    return _submit(request, round, grant, state, levels, context)
+    count = rate_limit_count_later(
+        scope="answer", key=_address(request), limit=_answer_limit(), window=60
+    )
+    return _submit(request, round, grant, state, levels, context, count, questions)
 
 
 def _remember(request, round, state, answers: dict, comments: dict, level: str) -> None:
@@ -500,13 +539,22 @@ def _remember(request, round, state, answers: dict, comments: dict, level: str) 
 
 
 def _submit(
-    request, round: Round, grant: Grant, state: dict, levels, context: Callable[[], dict]
+    request,
+    round: Round,
+    grant: Grant,
+    state: dict,
+    levels,
+    context: Callable[[], dict],
+    count: Count | None = None,
+    questions: dict[int, str] | None = None,
 ) -> HttpResponse:
     """Store the response and mark the session done in one statement (or transaction).
 
+    ``count``: the request's address count, not yet counted (counted by the statement).
     If the database fails, nothing was stored and the code is unused: the step again, its
     answers in the form (503)."""
-    questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
+    if questions is None:
+        questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
     try:
         services.response_submit(
             round=round,
@@ -515,7 +563,10 @@ def _submit(
             comments=state["comments"],
             questions=questions,
             session=_done_mark(request, round),
+            count=count,
         )
+    except services.RateLimited as limited:
+        return too_many_requests(request, limited.window)
     except DatabaseError:
         logger.warning("An answer could not be stored: database error", exc_info=True)
         return _unavailable(request, context())
@@ -529,7 +580,17 @@ def _submit(
     _save_state(request, round, {"done": True})
     if request.session.session_key is not None and _database_session(request.session):
         request.session.modified = False  # written with the response
-    return redirect("kortlaegning:answer_done", round.pk)
+    return HttpResponseRedirect(_done_url(round.pk))
+
+
+@functools.lru_cache(maxsize=256)
+def _done_url_in(prefix: str, pk: int) -> str:
+    return reverse("kortlaegning:answer_done", args=[pk])
+
+
+def _done_url(pk: int) -> str:
+    """The thanks page's URL (reversed once per round and script prefix, not per submit)."""
+    return _done_url_in(get_script_prefix(), pk)
 
 
 def _database_session(session) -> bool:

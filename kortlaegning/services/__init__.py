@@ -10,6 +10,7 @@ Callers import from ``kortlaegning.services`` as before; the names are re-export
 
 from kortlaegning.services.answering import (
     Grant,
+    RateLimited,
     Refusal,
     SessionMark,
     check_answers,
@@ -51,6 +52,7 @@ __all__ = [
     "MAX_INVITATIONS_PER_SEND",
     "ROUND_OPENING_LOCK",
     "Grant",
+    "RateLimited",
     "Refusal",
     "SessionMark",
     "check_answers",

@@ -19,7 +19,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amg_portal import ratelimit
 from amg_portal.organisation.models import Membership, Role, Unit, User
+from amg_portal.prepared import prepared_cursor
 from kortlaegning import tokens
 from kortlaegning.models import (
     COMMENT_MAX_LENGTH,
@@ -34,6 +36,14 @@ from kortlaegning.models import (
 )
 from kortlaegning.services.collection import _check_in_round
 from kortlaegning.services.lifecycle import _locked, _subtree_headcount
+
+
+class RateLimited(Exception):
+    """The request counted in the submit's statement was over its limit: nothing was stored."""
+
+    def __init__(self, window: int):
+        super().__init__(window)
+        self.window = window
 
 
 class Refusal(Exception):
@@ -245,12 +255,18 @@ def response_submit(
     comments: Mapping,
     questions: Mapping[int, str] | None = None,
     session: SessionMark | None = None,
+    count: ratelimit.Count | None = None,
 ) -> Response:
     """Store one anonymous response and use up the grant's ticket atomically.
 
     A caller that has ``round`` and its ``questions`` (id → level, the grant's levels) passes
     them on; otherwise both are read again here, as of now. ``session`` is rewritten in the same
     statement or transaction, so "stored" and "marked" are one outcome.
+
+    ``count`` is the request's rate-limit count (the answer pages' address counter): it is
+    counted once whatever the outcome, inside the one statement where there is one (its row is
+    then locked until that statement commits), else by a statement of its own first. Over the
+    limit, nothing is stored and ``RateLimited`` is raised (before any other refusal).
 
     On PostgreSQL a code or invitation is used, the response, its answers and comments stored and
     the session marked in one statement (``_submit_at_once``): atomic by itself, one round trip
@@ -260,18 +276,27 @@ def response_submit(
     closed waits for the submissions in flight, and those after it store nothing. Other grants,
     and other databases, take one transaction of ORM writes and trust ``round``'s status, so
     their callers pass a round read in the same request."""
-    if grant.round_id != round.pk:
-        raise Refusal(Refusal.UNKNOWN)
-    if questions is None:
-        round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
-    round_check_answerable(round)
-    clean, clean_comments = check_answers(
-        round=round,
-        levels=round.levels_for(grant.group),
-        answers=answers,
-        comments=comments,
-        expected=questions,
-    )
+    at_once = submits_at_once(grant)
+    if count is not None and not at_once:
+        _count_alone(count)
+        count = None
+    try:
+        if grant.round_id != round.pk:
+            raise Refusal(Refusal.UNKNOWN)
+        if questions is None:
+            round = Round.objects.select_related("unit").get(pk=round.pk)  # the status as of now
+        round_check_answerable(round)
+        clean, clean_comments = check_answers(
+            round=round,
+            levels=round.levels_for(grant.group),
+            answers=answers,
+            comments=comments,
+            expected=questions,
+        )
+    except (Refusal, ValidationError):
+        if count is not None:
+            _count_alone(count)  # refused before the statement: counted all the same
+        raise
     response = Response(
         id=uuid.uuid4(),
         round=round,
@@ -279,8 +304,13 @@ def response_submit(
         group=grant.group,
         submitted_on=timezone.localdate(),
     )
-    if submits_at_once(grant):
-        if not _submit_at_once(round, grant, response, clean, clean_comments, session):
+    if at_once:
+        stored, counted = _submit_at_once(
+            round, grant, response, clean, clean_comments, session, count
+        )
+        if count is not None and not ratelimit.counted(count, counted):
+            raise RateLimited(count.window)
+        if not stored:
             _refuse_not_stored(round)
         return response
     with transaction.atomic():
@@ -289,6 +319,11 @@ def response_submit(
         if session is not None:
             _mark_session(session)
     return response
+
+
+def _count_alone(count: ratelimit.Count) -> None:
+    if not ratelimit.count_now(count):
+        raise RateLimited(count.window)
 
 
 def submits_at_once(grant: Grant) -> bool:
@@ -327,14 +362,16 @@ def _refuse_not_stored(round: Round) -> None:
 
 
 @functools.cache
-def _at_once_sql(ticket_table: str, with_session: bool) -> str:
-    """The statement of ``_submit_at_once`` (built once per ticket table and session use)."""
+def _at_once_sql(ticket_table: str, with_session: bool, with_count: bool) -> str:
+    """The statement of ``_submit_at_once`` (built once per ticket table, session and count)."""
     q = connection.ops.quote_name
     fields = Response._meta.concrete_fields
     # Only identifiers from the models are formatted in; every value is a parameter.
-    sql = (
-        f"WITH used AS (UPDATE {q(ticket_table)} SET used = true"  # noqa: S608
-        " WHERE id = %s AND round_id = %s AND NOT used"
+    sql = f"WITH hit AS ({ratelimit.counting_sql()}), " if with_count else "WITH "
+    within = " AND (SELECT count FROM hit) <= %s" if with_count else ""
+    sql += (
+        f"used AS (UPDATE {q(ticket_table)} SET used = true"  # noqa: S608
+        f" WHERE id = %s AND round_id = %s AND NOT used{within}"
         f" AND EXISTS (SELECT FROM {q(Round._meta.db_table)} WHERE id = %s AND status = %s"
         " AND opened_at = %s AND opens_on <= %s AND closes_on >= %s FOR KEY SHARE)"
         " RETURNING 1),"
@@ -355,7 +392,8 @@ def _at_once_sql(ticket_table: str, with_session: bool) -> str:
             " SET session_data = %s, expire_date = %s"
             " WHERE session_key = %s AND EXISTS (SELECT FROM response))"
         )
-    return sql + " SELECT count(*) FROM response"  # noqa: S608
+    counted = "(SELECT count FROM hit)" if with_count else "0"
+    return sql + f" SELECT count(*), {counted} FROM response"  # noqa: S608
 
 
 def _submit_at_once(
@@ -365,10 +403,16 @@ def _submit_at_once(
     answers: dict,
     comments: dict,
     session: SessionMark | None,
-) -> bool:
-    """One PostgreSQL statement: use the ticket if it is unused and the round takes answers
-    today; only then insert the response (every column as the ORM would write it), its answers
-    and comments, and rewrite the session. False if nothing was written.
+    count: ratelimit.Count | None,
+) -> tuple[bool, int]:
+    """One PostgreSQL statement: count the request (``count``, first, always); use the ticket if
+    the count is within its limit, the ticket unused and the round takes answers today; only
+    then insert the response (every column as the ORM would write it), its answers and
+    comments, and rewrite the session. (Whether it stored, the count; 0 without ``count``.)
+
+    The counter's row stays locked until the statement commits (≈ 1 ms of PostgreSQL work):
+    other requests of that address wait that long at most, instead of the counter costing
+    every submit a round trip and a commit of its own.
 
     Concurrent submissions of one ticket queue on its row; the ones after the first find it used
     and write nothing. The round's row is share-locked (``FOR KEY SHARE``, as the response's
@@ -376,11 +420,12 @@ def _submit_at_once(
     waits for the submissions in flight, and a submission that waited for a closing sees the
     round closed and writes nothing."""
     ticket = (AnswerCode if grant.kind == "code" else Invitation)._meta.db_table
-    values = [
-        f.get_db_prep_save(getattr(response, f.attname), connection)
-        for f in Response._meta.concrete_fields
-    ]
-    params = [int(grant.ref), grant.round_id, round.pk, Round.Status.OPEN, round.opened_at]
+    values = _response_values(response)
+    params = [*count.params] if count is not None else []
+    params += [int(grant.ref), grant.round_id]
+    if count is not None:
+        params.append(count.limit)
+    params += [round.pk, Round.Status.OPEN, round.opened_at]
     params += [response.submitted_on, response.submitted_on, *values]
     params += [json.dumps(answers), json.dumps(comments)]
     if session is not None:
@@ -388,9 +433,36 @@ def _submit_at_once(
     # On its own (autocommit) the statement is its own transaction; inside a caller's transaction
     # a savepoint keeps that transaction usable if the statement fails.
     guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
-    with guard, connection.cursor() as cursor:
-        cursor.execute(_at_once_sql(ticket, session is not None), params)
-        return cursor.fetchone()[0] == 1
+    with guard, prepared_cursor() as cursor:  # parsed and planned once per connection
+        cursor.execute(_at_once_sql(ticket, session is not None, count is not None), params)
+        stored, counted = cursor.fetchone()
+    return stored == 1, counted
+
+
+# Columns of a stored response the submit sets itself; every other column keeps the value a new
+# ``Response()`` has (computed once per process: the defaults of an individual response).
+_SET_BY_SUBMIT = {"id", "round_id", "unit_id", "group", "submitted_on"}
+
+
+@functools.cache
+def _response_defaults() -> tuple:
+    blank = Response()
+    return tuple(
+        None
+        if f.attname in _SET_BY_SUBMIT
+        else f.get_db_prep_save(f.value_from_object(blank), connection)
+        for f in Response._meta.concrete_fields
+    )
+
+
+def _response_values(response: Response) -> list:
+    """The response's column values as the ORM would write them, in ``concrete_fields`` order."""
+    return [
+        f.get_db_prep_save(getattr(response, f.attname), connection)
+        if f.attname in _SET_BY_SUBMIT
+        else default
+        for f, default in zip(Response._meta.concrete_fields, _response_defaults(), strict=True)
+    ]
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:

@@ -112,10 +112,10 @@ def test_the_answer_path_uses_few_queries(
 ):
     """The floor, per request (kortlaegning/answer_views.py says why each is needed): the
     session read, the address counter (one upsert), the round; the round's questions once per
-    process; a step's POST adds the session UPDATE; the submit reads no round and is ONE
-    statement that checks the round, uses the code, stores the response, its answers and
-    comments and marks the session done. In tests that statement runs inside the test's
-    transaction, so it shows with a SAVEPOINT/RELEASE."""
+    process; a step's POST adds the session UPDATE; the submit reads the session and then is ONE
+    statement that counts the request on the address, checks the round, uses the code, stores
+    the response, its answers and comments and marks the session done. In tests that statement
+    runs inside the test's transaction, so it shows with a SAVEPOINT/RELEASE."""
     monkeypatch.setattr(ratelimit, "CLEANUP_ONE_IN", 10**9)  # no occasional clean-up DELETE
     monkeypatch.setattr(answer_views, "_FROZEN", {})  # this test reads the questions once
     [code] = services.codes_generate(round=open_round, unit=open_round.unit, count=1)
@@ -134,8 +134,30 @@ def test_the_answer_path_uses_few_queries(
         with django_assert_max_num_queries(4):  # session, counter, round, session UPDATE
             assert client.post(url, answers).status_code == 302
     last = reverse("kortlaegning:answer_step", args=[open_round.pk, len(levels)])
-    # session, counter; SAVEPOINT, the one statement, RELEASE
-    with django_assert_max_num_queries(5):
+    # the session; SAVEPOINT, the one statement (the address counter included), RELEASE
+    with django_assert_max_num_queries(4):
         done = client.post(last, data[-1])
     assert done["Location"] == reverse("kortlaegning:answer_done", args=[open_round.pk])
+    assert Response.objects.count() == 1
+
+
+def test_the_final_submit_is_counted_and_over_the_limit_stores_nothing(
+    open_round, settings, monkeypatch
+):
+    """The last POST is counted on the address inside the submit's own statement: like every
+    other answer request it counts, and over the limit it is refused with nothing stored."""
+    monkeypatch.setattr(ratelimit, "_window_start", lambda window: 1_800_000_000)  # one window
+    levels = open_round.levels_for(Response.Group.EMPLOYEES)
+    requests = 1 + 2 * len(levels)  # the code's link, then each step's page and its POST
+    first, second = services.codes_generate(round=open_round, unit=open_round.unit, count=2)
+    settings.ANSWER_RATE_LIMIT = requests - 1
+    limited = Client(REMOTE_ADDR="198.51.100.80")
+    assert _answer(limited, open_round, first) == 429
+    assert not Response.objects.exists()
+    assert not AnswerCode.objects.filter(used=True).exists()  # the code can still be used
+    assert ratelimit.rate_limit_count(scope="answer", key="198.51.100.80", window=60) == requests
+
+    settings.ANSWER_RATE_LIMIT = requests
+    assert _answer(Client(REMOTE_ADDR="198.51.100.81"), open_round, second) == 200
+    assert ratelimit.rate_limit_count(scope="answer", key="198.51.100.81", window=60) == requests
     assert Response.objects.count() == 1
