@@ -17,6 +17,7 @@ import importlib
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
 
 
 def _template_dirs() -> list[Path]:
@@ -42,15 +43,17 @@ def _catalogue_files() -> list[Path]:
 
 
 @functools.cache
-def code_digest(*modules: str) -> str:
+def code_digest(*modules: str, static: tuple[str, ...] = ()) -> str:
     """A short digest of the project's templates and compiled catalogues (every ``.html`` in its
     template directories, every ``.mo``), plus the source of the Python ``modules`` named (e.g.
-    ``"amg_portal.charts"``). Computed once per process; it changes exactly when a deploy changes
-    one of those files."""
+    ``"amg_portal.charts"``) and the ``static`` files named (a PDF's stylesheets, as
+    ``"css/pdf.css"``). Computed once per process; it changes exactly when a deploy changes one
+    of those files."""
     digest = hashlib.sha256()
     files = sorted(f for d in _template_dirs() for f in d.rglob("*.html"))
     files += _catalogue_files()
     files += [Path(importlib.import_module(name).__file__) for name in modules]
+    files += [Path(finders.find(name)) for name in static]
     base = Path(settings.BASE_DIR).resolve()
     for path in files:
         resolved = path.resolve()

@@ -29,13 +29,11 @@ import functools
 import hashlib
 import json
 import logging
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpRequest
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from amg_portal import afterresponse, drawing
@@ -143,15 +141,10 @@ def _people(cycle: Cycle) -> list[tuple]:
     )
 
 
-@functools.cache
 def _layout() -> str:
     """The digest of the templates, catalogues and stylesheets: a new layout or wording (a
     deploy) makes new keys."""
-    templates = (TEMPLATE, "pdf/base.html", "handlingsplan/_apv_body.html")
-    sources = [get_template(name).template.source for name in templates]
-    sources += [Path(finders.find(name)).read_text() for name in LAYOUT_FILES]
-    sources.append(drawing.code_digest())  # every template and compiled catalogue
-    return hashlib.sha256("\0".join(sources).encode()).hexdigest()
+    return drawing.code_digest(static=LAYOUT_FILES)
 
 
 def _stored(key: str) -> bytes | None:

@@ -51,9 +51,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import get_script_prefix, reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -102,12 +101,18 @@ def _questions(round: Round) -> list:
     key = (round.pk, round.opened_at)
     found = _FROZEN.get(key)
     if found is None:
-        found = (round, selectors.round_questions(round))
-        with _FROZEN_LOCK:
-            while len(_FROZEN) >= _FROZEN_MAX:
-                _FROZEN.pop(next(iter(_FROZEN)))
-            _FROZEN[key] = found
+        found = _keep(_FROZEN, key, (round, selectors.round_questions(round)), _FROZEN_MAX)
     return found[1]
+
+
+def _keep(cache: dict, key, value, limit: int):
+    """Keep ``value`` under ``key`` in one of this module's per-process caches, the oldest
+    entries dropped beyond ``limit``."""
+    with _FROZEN_LOCK:
+        while len(cache) >= limit:
+            cache.pop(next(iter(cache)))
+        cache[key] = value
+    return value
 
 
 # The levels a group answers in an opened round, and the round's questions on them (id → level):
@@ -120,12 +125,13 @@ def _levels_known(round: Round, pairs: list, group: str) -> tuple[list, dict[int
     found = _LEVELS.get(key)
     if found is None:
         levels = selectors.questions_by_level(pairs, round.levels_for(group))
-        found = (levels, {q.pk: level for level, level_pairs in levels for q, _v in level_pairs})
-        with _FROZEN_LOCK:
-            while len(_LEVELS) >= 2 * _FROZEN_MAX:
-                _LEVELS.pop(next(iter(_LEVELS)))
-            _LEVELS[key] = found
+        found = _keep(_LEVELS, key, (levels, _question_levels(levels)), 2 * _FROZEN_MAX)
     return found
+
+
+def _question_levels(levels: list) -> dict[int, str]:
+    """Question id → its level, from ``selectors.questions_by_level``'s list."""
+    return {q.pk: level for level, pairs in levels for q, _v in pairs}
 
 
 def _known_round(pk: int) -> tuple[Round, list] | None:
@@ -554,7 +560,7 @@ def _submit(
     If the database fails, nothing was stored and the code is unused: the step again, its
     answers in the form (503)."""
     if questions is None:
-        questions = {q.pk: level for level, pairs in levels for q, _v in pairs}
+        questions = _question_levels(levels)
     try:
         services.response_submit(
             round=round,
@@ -580,17 +586,7 @@ def _submit(
     _save_state(request, round, {"done": True})
     if request.session.session_key is not None and _database_session(request.session):
         request.session.modified = False  # written with the response
-    return HttpResponseRedirect(_done_url(round.pk))
-
-
-@functools.lru_cache(maxsize=256)
-def _done_url_in(prefix: str, pk: int) -> str:
-    return reverse("kortlaegning:answer_done", args=[pk])
-
-
-def _done_url(pk: int) -> str:
-    """The thanks page's URL (reversed once per round and script prefix, not per submit)."""
-    return _done_url_in(get_script_prefix(), pk)
+    return redirect("kortlaegning:answer_done", round.pk)
 
 
 def _database_session(session) -> bool:

@@ -19,9 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
-from pathlib import Path
 
-from django.contrib.staticfiles import finders
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -29,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.html import escape
 
-from amg_portal import afterresponse
+from amg_portal import afterresponse, drawing
 from amg_portal import pdf as renderer
 from sten_i_skoen import selectors
 from sten_i_skoen.models import Case, CasePdfJob, RenderedCasePdf
@@ -57,7 +55,9 @@ def case_context(case: Case) -> dict:
 def case_pdf(*, case: Case, context: dict, request: HttpRequest | None = None) -> bytes:
     """The PDF of ``case`` (``context`` as ``case_context`` builds it): stored, or rendered now."""
     html = render_to_string(TEMPLATE, {**context, "made_on": MADE_ON}, request=request)
-    digest = hashlib.sha256("\0".join([*_layout(), html]).encode()).hexdigest()
+    digest = hashlib.sha256(
+        f"{drawing.code_digest(static=LAYOUT_FILES)}\0{html}".encode()
+    ).hexdigest()
 
     def render() -> bytes:
         made_on = escape(date_format(timezone.localdate(), "DATE_FORMAT"))
@@ -66,11 +66,6 @@ def case_pdf(*, case: Case, context: dict, request: HttpRequest | None = None) -
         return pdf
 
     return renderer.render_once(digest, find=lambda: _stored(digest), render=render)
-
-
-def _layout() -> list[str]:
-    """The stylesheets the HTML links to: a new layout (a deploy) makes new digests."""
-    return [Path(finders.find(name)).read_text() for name in LAYOUT_FILES]
 
 
 def _stored(digest: str) -> bytes | None:

@@ -439,29 +439,11 @@ def _submit_at_once(
     return stored == 1, counted
 
 
-# Columns of a stored response the submit sets itself; every other column keeps the value a new
-# ``Response()`` has (computed once per process: the defaults of an individual response).
-_SET_BY_SUBMIT = {"id", "round_id", "unit_id", "group", "submitted_on"}
-
-
-@functools.cache
-def _response_defaults() -> tuple:
-    blank = Response()
-    return tuple(
-        None
-        if f.attname in _SET_BY_SUBMIT
-        else f.get_db_prep_save(f.value_from_object(blank), connection)
-        for f in Response._meta.concrete_fields
-    )
-
-
 def _response_values(response: Response) -> list:
     """The response's column values as the ORM would write them, in ``concrete_fields`` order."""
     return [
         f.get_db_prep_save(getattr(response, f.attname), connection)
-        if f.attname in _SET_BY_SUBMIT
-        else default
-        for f, default in zip(Response._meta.concrete_fields, _response_defaults(), strict=True)
+        for f in Response._meta.concrete_fields
     ]
 
 
