@@ -255,6 +255,14 @@ def _print_submit(small: dict, large: dict) -> None:
             f"(p50 {trial['app_p50']:.0f} ms), bare INSERT {trial['bare_rps']:.1f} req/s "
             f"(p50 {trial['bare_p50']:.0f} ms) → ratio {trial['ratio']:.2f}"
         )
+        if "cpu" in trial:
+            print(
+                "    CPU ms per request, gunicorn workers / PostgreSQL / load generator: "
+                + "; ".join(
+                    f"{kind} {c['workers']:.2f} / {c['database']:.2f} / {c['client']:.2f}"
+                    for kind, c in trial["cpu"].items()
+                )
+            )
     print(f"  median ratio of three trials: {submit['ratio']:.2f}")
 
 

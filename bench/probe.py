@@ -15,6 +15,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from django.conf import settings
@@ -255,8 +256,11 @@ def _prepare_respondents(port, round, codes, steps, rng, concurrency) -> list:
     return prepared
 
 
-def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency, trials, rng):
-    """Final POSTs of fresh respondents vs the bare INSERT, alternating which goes first."""
+def submit_trials(
+    port, server_pid: int, round: Round, codes: list[str], *, submits, concurrency, trials, rng
+):
+    """Final POSTs of fresh respondents vs the bare INSERT, alternating which goes first; with
+    each kind's CPU per request (gunicorn workers, PostgreSQL, the load generator)."""
     steps = len(round.levels_for(Response.Group.EMPLOYEES))
     results = []
     for trial in range(1, trials + 1):
@@ -264,9 +268,16 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
         prepared = _prepare_respondents(port, round, batch, steps, rng, concurrency)
         bare = [_bare_poster(port) for _ in range(submits)]
         order = ["submit", "bare"] if trial % 2 else ["bare", "submit"]
-        figures = {}
+        figures, cpu = {}, {}
         for kind in order:
-            wall, times = run_concurrently(prepared if kind == "submit" else bare, concurrency)
+            jobs = prepared if kind == "submit" else bare
+            ran = {}
+
+            def run(jobs=jobs, ran=ran) -> None:
+                ran["wall"], ran["times"] = run_concurrently(jobs, concurrency)
+
+            cpu[kind] = _cpu_split(server_pid, run, submits)
+            wall, times = ran["wall"], ran["times"]
             figures[kind] = (submits / wall, statistics.median(times) * 1000, times)
         results.append(
             {
@@ -277,6 +288,7 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
                 "bare_rps": figures["bare"][0],
                 "bare_p50": figures["bare"][1],
                 "ratio": figures["submit"][0] / figures["bare"][0],
+                "cpu": cpu,
                 "app_times": figures["submit"][2],
                 "bare_times": figures["bare"][2],
             }
@@ -286,16 +298,43 @@ def submit_trials(port, round: Round, codes: list[str], *, submits, concurrency,
 
 def _workers_cpu(server_pid: int) -> float:
     """CPU seconds (user + system) the server's worker processes have used so far."""
+    return _processes_cpu()[0].get(server_pid, 0.0)
+
+
+def _processes_cpu() -> tuple[dict[int, float], float]:
+    """CPU seconds (user + system) used so far: by the children of each process (parent id →
+    seconds), and by every PostgreSQL process of the machine (the server's backends)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+    children: dict[int, float] = {}
+    database = 0.0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            head, _, rest = stat.read_text().rpartition(")")
         except OSError:
             continue
-        if int(fields[1]) == server_pid:  # ppid
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / ticks
+        fields = rest.split()
+        seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        ppid = int(fields[1])
+        children[ppid] = children.get(ppid, 0.0) + seconds
+        if head.endswith("(postgres"):
+            database += seconds
+    return children, database
+
+
+def _cpu_split(server_pid: int, run: Callable[[], object], requests: int) -> dict[str, float]:
+    """Run ``run`` and say where its CPU went, in ms per request: the gunicorn workers, the
+    PostgreSQL server, the load generator (this process)."""
+    children, database = _processes_cpu()
+    client = time.process_time()
+    run()
+    client = time.process_time() - client
+    children_after, database_after = _processes_cpu()
+    workers = children_after.get(server_pid, 0.0) - children.get(server_pid, 0.0)
+    return {
+        "workers": workers * 1000 / requests,
+        "database": (database_after - database) * 1000 / requests,
+        "client": client * 1000 / requests,
+    }
 
 
 def time_pdfs(port: int, targets: dict[str, tuple[str, str]], runs: int, server_pid: int) -> dict:
@@ -432,6 +471,7 @@ def run(*, requests, submits, concurrency, trials, pdf_runs, rng) -> dict:
             _say(f"submit trials: {trials} × {submits} final POSTs vs the bare INSERT")
             submit = submit_trials(
                 port,
+                server.pid,
                 answer_round,
                 codes,
                 submits=submits,

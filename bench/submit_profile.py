@@ -54,7 +54,7 @@ def _explained(execute, sql, params, many, context):
     """Print the database's own account of the submit's statement (run, then rolled back)."""
     from django.db import transaction
 
-    if sql.startswith("WITH used"):
+    if sql.startswith("WITH "):
         with transaction.atomic(), context["connection"].cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the foreign keys checked inside
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS, VERBOSE) " + sql, params)
