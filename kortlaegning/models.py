@@ -414,15 +414,29 @@ class Answer(models.Model):
     # No index of its own: the unique (response, question) index below starts with the response
     # and serves every lookup by response, so a separate one only costs each stored answer an
     # index insert (33 per submit).
+    #
+    # No foreign-key constraints in the database (``db_constraint=False``), on purpose: their
+    # per-row checks were about half of the answer submit's statement in PostgreSQL (66 deferred
+    # trigger checks that each lock the response's or the question's row; issue 15). What they
+    # guarded holds without them: answers are only ever written together with their response, in
+    # one statement or transaction (``services.answering``), for question ids checked against
+    # the round's own questions; deleting a response deletes its answers and a question with
+    # answers cannot be deleted (``on_delete``, applied by Django's collector, which every
+    # deletion in the project goes through). tests/kortlaegning/test_answer_integrity.py.
     response = models.ForeignKey(
         Response,
         on_delete=models.CASCADE,
         related_name="answers",
         verbose_name=_("response"),
         db_index=False,
+        db_constraint=False,
     )
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="answers", verbose_name=_("question")
+        Question,
+        on_delete=models.PROTECT,
+        related_name="answers",
+        verbose_name=_("question"),
+        db_constraint=False,
     )
     choice = models.CharField(_("answer"), max_length=10, choices=Choice.choices)
 
