@@ -303,22 +303,29 @@ def _workers_cpu(server_pid: int) -> float:
 
 def _processes_cpu() -> tuple[dict[int, float], float]:
     """CPU seconds (user + system) used so far: by the children of each process (parent id →
-    seconds), and by every PostgreSQL process of the machine (the server's backends)."""
+    seconds), and by the PostgreSQL server this process is connected to (its postmaster and all
+    its children: the backends, the WAL writer, autovacuum — not other clusters on the machine)."""
     ticks = os.sysconf("SC_CLK_TCK")
     children: dict[int, float] = {}
-    database = 0.0
+    own: dict[int, float] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            head, _, rest = stat.read_text().rpartition(")")
+            fields = stat.read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        fields = rest.split()
         seconds = (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
         ppid = int(fields[1])
         children[ppid] = children.get(ppid, 0.0) + seconds
-        if head.endswith("(postgres"):
-            database += seconds
-    return children, database
+        own[int(stat.parent.name)] = seconds
+    postmaster = _postmaster_pid()
+    return children, children.get(postmaster, 0.0) + own.get(postmaster, 0.0)
+
+
+def _postmaster_pid() -> int:
+    """The process id of the PostgreSQL server of this process's connection (same machine)."""
+    connection.ensure_connection()
+    backend = connection.connection.info.backend_pid
+    return int(Path(f"/proc/{backend}/stat").read_text().rpartition(")")[2].split()[1])
 
 
 def _cpu_split(server_pid: int, run: Callable[[], object], requests: int) -> dict[str, float]:
