@@ -440,11 +440,11 @@ def _submit_at_once(
 
 
 def _response_values(response: Response) -> list:
-    """The response's column values as the ORM would write them, in ``concrete_fields`` order."""
-    return [
-        f.get_db_prep_save(getattr(response, f.attname), connection)
-        for f in Response._meta.concrete_fields
-    ]
+    """The response's column values in ``concrete_fields`` order, for PostgreSQL (the statement's
+    only database): there a response's values need no conversion (a UUID, a date, strings,
+    integers and a boolean, which psycopg sends as they are), so the fields'
+    ``get_db_prep_save`` — an eighth of the submit's own Python time — is not called."""
+    return [getattr(response, f.attname) for f in Response._meta.concrete_fields]
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:

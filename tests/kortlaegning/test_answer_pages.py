@@ -316,3 +316,19 @@ def test_the_last_step_with_a_missing_answer_shows_the_form(client, open_round):
     done = client.post(_step(open_round, 2), {**data, **_level_data(open_round, "G", "no")})
     assert done["Location"] == reverse("kortlaegning:answer_done", args=[open_round.pk])
     assert LevelComment.objects.get().text == "Min kommentar"
+
+
+def test_the_thanks_redirect_is_the_rounds_own_under_any_script_prefix():
+    from django.urls import set_script_prefix
+
+    from kortlaegning.answer_views import _to_thanks
+
+    try:
+        for prefix in ("/", "/amg/", "/other/"):
+            set_script_prefix(prefix)
+            for pk in (1, 2, 1):
+                expected = reverse("kortlaegning:answer_done", args=[pk])
+                assert expected.startswith(prefix)
+                assert _to_thanks(pk)["Location"] == expected
+    finally:
+        set_script_prefix("/")
