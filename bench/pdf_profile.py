@@ -6,10 +6,11 @@ Runs against a database filled by ``manage.py build_large_dataset`` (e.g. the sm
 ``bench/http_bench.py``). For the root's current cycle (100 tiltag) and the first faculty's (20
 tiltag) it times, as the root/faculty leader: loading the data, rendering the HTML, WeasyPrint's
 parse+layout (``render()``) and ``write_pdf()`` as ``amg_portal.pdf`` runs them (table
-indentation dropped, the garbage collector paused), then the whole view the first time (nothing
-stored) and a later click (stored). It then builds the large sten-i-skoen case of
-``bench/test_sten_i_skoen_bench.py`` (12 long cells, 10 escalations, 20 actions) and times its PDF
-the same way. ``--profile`` prints the top cProfile entries of one first render.
+indentation dropped, its user-agent stylesheet, the garbage collector paused), then the whole
+view the first time (nothing stored) and a later click (stored). It then builds the large
+sten-i-skoen case of ``bench/test_sten_i_skoen_bench.py`` (12 long cells, 10 escalations, 20
+actions) and times its PDF the same way. ``--profile`` prints the top cProfile entries of one
+first render.
 """
 
 from __future__ import annotations
@@ -47,13 +48,11 @@ def _ms(fn, runs: int = 3) -> tuple[float, object]:
 def _layout(html: str):
     """WeasyPrint's parse+layout as ``amg_portal.pdf`` runs it (table indentation dropped,
     the collector paused)."""
-    from weasyprint import HTML
-
     from amg_portal import pdf as renderer
 
     html = renderer.without_table_indentation(html)
     with renderer.collector_paused():
-        return HTML(
+        return renderer.PortalHTML(
             string=html, base_url=renderer.BASE_URL, url_fetcher=renderer.SafeURLFetcher()
         ).render()
 
