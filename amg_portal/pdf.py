@@ -351,7 +351,12 @@ def render_once(
     A process that finds another one rendering the same key (a PostgreSQL advisory lock, held
     while rendering and storing) waits for its result instead of rendering the same document
     twice: at most ``wait`` seconds (default: the render time limit), then it renders itself.
+    ``render()`` runs with the garbage collector paused (``collector_paused``) from its first
+    query to the stored PDF, not only while WeasyPrint renders: loading a plan and building its
+    HTML had the collector walk the worker's whole heap in the middle of a click (a full
+    collection, a tenth of the APV's render).
     """
+    render = _paused(render)
     found = find()
     if found is not None or connection.vendor != "postgresql":
         return found if found is not None else render()
@@ -371,6 +376,14 @@ def render_once(
         return found if found is not None else render()
     finally:
         _advisory("pg_advisory_unlock", lock)
+
+
+def _paused(render: Callable[[], bytes]) -> Callable[[], bytes]:
+    def paused() -> bytes:
+        with collector_paused():
+            return render()
+
+    return paused
 
 
 def lock_id(key: str) -> int:
