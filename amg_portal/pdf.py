@@ -161,12 +161,25 @@ def without_table_indentation(html: str) -> str:
 # notes (``::footnote-call``, ``::note-marker`` …) and a ``::marker``: six computed styles per
 # element, which no AMG-portal document uses (no ``float: footnote``, markers only on list items).
 # Its rules for them are left out (``::marker`` kept for ``li``): a tenth of an APV's styling time.
+# So are its rules for the page's corner and side margin boxes, which no document fills: a margin
+# box without a rule shares the page's style, one with a rule has its style computed again on
+# every page (a stylesheet that fills ``@left-middle`` must then say how to align it).
 _UNUSED_UA_RULES = (
     "::footnote-call {",
     "::footnote-marker {",
     "::note-call {",
     "::note-marker {",
     "::note-callback {",
+    "@top-left-corner ",
+    "@top-right-corner ",
+    "@bottom-left-corner ",
+    "@bottom-right-corner ",
+    "@left-top ",
+    "@left-middle ",
+    "@left-bottom ",
+    "@right-top ",
+    "@right-middle ",
+    "@right-bottom ",
 )
 
 
@@ -179,7 +192,7 @@ def _portal_ua_stylesheets() -> list | None:
     from weasyprint.css.counters import CounterStyle
 
     lines = weasy_html.UA.splitlines(keepends=True)
-    kept = [line for line in lines if not line.startswith(_UNUSED_UA_RULES)]
+    kept = [line for line in lines if not line.lstrip().startswith(_UNUSED_UA_RULES)]
     counters = next((i for i, line in enumerate(kept) if line.startswith("@counter-style")), None)
     # The @counter-style rules at its end are already in WeasyPrint's counter styles.
     text = "".join(kept[: counters or 0])
