@@ -51,6 +51,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -211,10 +212,29 @@ class PortalHTML(HTML):
         return trimmed if trimmed is not None else super()._ua_stylesheets(forms)
 
 
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, kept from one render to the next.
+
+    A render makes a new one by default: Fontconfig's configuration loaded again and a new Pango
+    font map, so every font is opened and its glyphs measured afresh (a few tens of milliseconds
+    of a render). Pango's font maps are not shared between threads; no document has
+    ``@font-face`` rules (which would add their fonts to it for the thread's later renders).
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def _render_in_process(html: str) -> PdfOutput:
     fetcher = SafeURLFetcher()
     html = without_table_indentation(html)
-    document = PortalHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = PortalHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        font_config=_font_config()
+    )
     fetcher.attachments_only = True  # no file, not even a static one, is embedded in a PDF
     pdf = document.write_pdf()
     return PdfOutput(pdf=pdf, refused=tuple(fetcher.refused))

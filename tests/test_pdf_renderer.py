@@ -148,3 +148,15 @@ def test_the_user_agent_stylesheet_leaves_out_footnotes_and_notes_and_keeps_list
         check=True,
     ).stdout.decode()
     assert "1. Første" in text and "2. Anden" in text
+
+
+def test_a_thread_keeps_its_font_configuration_from_one_render_to_the_next():
+    html_to_pdf("<p>x</p>")
+    mine = pdf._font_config()
+    html_to_pdf("<p>y</p>")
+    assert pdf._font_config() is mine
+    other = []
+    worker = threading.Thread(target=lambda: other.append(pdf._font_config()))
+    worker.start()
+    worker.join(10)
+    assert other and other[0] is not mine  # Pango's font maps are not shared between threads
