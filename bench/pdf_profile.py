@@ -112,7 +112,9 @@ def apv(profile: bool) -> None:
         with CaptureQueriesContext(connection) as later_queries:
             later_ms, _ = _ms(lambda c=client, u=url: c.get(u), runs=5)
         load_ms, doc = _ms(
-            lambda c=cycle, r=leader: selectors.apv_document(c, confidential=False, reader=r)
+            lambda c=cycle, r=leader: selectors.apv_document(
+                c, confidential=False, reader=r, charts=False
+            )
         )
         context = {"unit": cycle.unit, "cycle": cycle, "doc": doc, "o": doc.overview}
         html_ms, html = _ms(lambda c=context: render_to_string("handlingsplan/pdf/apv.html", c))
