@@ -11,10 +11,14 @@
   Python, so it is interrupted within one short native call), which works under gunicorn's sync
   and threaded workers alike and costs no process per render (a forked child did: its own font
   set-up and warm-up, every time).
-* Speed (issue 15): Python's garbage collector is paused while WeasyPrint renders, and the
-  indentation between table tags is dropped before it parses. A template helps by giving each
-  table cell one run of text styled by the cell's class: an inline element (``<strong>``,
-  ``<span>``, ``<br>``) inside a cell costs WeasyPrint about as much as another cell.
+* Speed (issue 15): Python's garbage collector is paused while a document is loaded and
+  rendered (``render_once``, ``html_to_pdf``), the indentation between table tags is dropped
+  before WeasyPrint parses, its user-agent stylesheet leaves out what no document uses
+  (``PortalHTML``), and each thread keeps its font configuration between renders. WeasyPrint's
+  time follows the lines it lays out, about a millisecond each, and every table cell is at least
+  one: a template helps with few, short cells, each one run of text styled by the cell's class
+  (an inline element, ``<strong>``, ``<span>``, ``<br>``, inside a cell costs about as much as
+  another cell).
 
 Usage from a view::
 
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import functools
 import gc
 import hashlib
 import logging
@@ -50,6 +55,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 logger = logging.getLogger(__name__)
@@ -156,10 +162,83 @@ def without_table_indentation(html: str) -> str:
     return _TABLE_INDENT.sub(">", html)
 
 
+# WeasyPrint's user-agent stylesheet gives *every* element five pseudo-elements for footnotes and
+# notes (``::footnote-call``, ``::note-marker`` …) and a ``::marker``: six computed styles per
+# element, which no AMG-portal document uses (no ``float: footnote``, markers only on list items).
+# Its rules for them are left out (``::marker`` kept for ``li``): a tenth of an APV's styling time.
+# So are its rules for the page's corner and side margin boxes, which no document fills: a margin
+# box without a rule shares the page's style, one with a rule has its style computed again on
+# every page (a stylesheet that fills ``@left-middle`` must then say how to align it).
+_UNUSED_UA_RULES = (
+    "::footnote-call {",
+    "::footnote-marker {",
+    "::note-call {",
+    "::note-marker {",
+    "::note-callback {",
+    "@top-left-corner ",
+    "@top-right-corner ",
+    "@bottom-left-corner ",
+    "@bottom-right-corner ",
+    "@left-top ",
+    "@left-middle ",
+    "@left-bottom ",
+    "@right-top ",
+    "@right-middle ",
+    "@right-bottom ",
+)
+
+
+@functools.cache
+def _portal_ua_stylesheets() -> list | None:
+    """WeasyPrint's user-agent stylesheet without the rules in ``_UNUSED_UA_RULES``, or None
+    (WeasyPrint's own) when its text is not as expected."""
+    from weasyprint import CSS
+    from weasyprint import html as weasy_html
+    from weasyprint.css.counters import CounterStyle
+
+    lines = weasy_html.UA.splitlines(keepends=True)
+    kept = [line for line in lines if not line.lstrip().startswith(_UNUSED_UA_RULES)]
+    counters = next((i for i, line in enumerate(kept) if line.startswith("@counter-style")), None)
+    # The @counter-style rules at its end are already in WeasyPrint's counter styles.
+    text = "".join(kept[: counters or 0])
+    if len(lines) - len(kept) != len(_UNUSED_UA_RULES) or "\n::marker {" not in text:
+        logger.warning("WeasyPrint's user-agent stylesheet changed; using it as it is")
+        return None
+    text = text.replace("\n::marker {", "\nli::marker {")
+    return [CSS(string=text, counter_style=CounterStyle())]
+
+
+class PortalHTML(HTML):
+    """WeasyPrint's HTML with the user-agent stylesheet of ``_portal_ua_stylesheets``."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list:
+        trimmed = None if forms else _portal_ua_stylesheets()
+        return trimmed if trimmed is not None else super()._ua_stylesheets(forms)
+
+
+_fonts = threading.local()
+
+
+def _font_config() -> FontConfiguration:
+    """This thread's WeasyPrint font configuration, kept from one render to the next.
+
+    A render makes a new one by default: Fontconfig's configuration loaded again and a new Pango
+    font map, so every font is opened and its glyphs measured afresh (a few tens of milliseconds
+    of a render). Pango's font maps are not shared between threads; no document has
+    ``@font-face`` rules (which would add their fonts to it for the thread's later renders).
+    """
+    config = getattr(_fonts, "config", None)
+    if config is None:
+        config = _fonts.config = FontConfiguration()
+    return config
+
+
 def _render_in_process(html: str) -> PdfOutput:
     fetcher = SafeURLFetcher()
     html = without_table_indentation(html)
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render()
+    document = PortalHTML(string=html, base_url=BASE_URL, url_fetcher=fetcher).render(
+        font_config=_font_config()
+    )
     fetcher.attachments_only = True  # no file, not even a static one, is embedded in a PDF
     pdf = document.write_pdf()
     return PdfOutput(pdf=pdf, refused=tuple(fetcher.refused))
@@ -309,7 +388,12 @@ def render_once(
     A process that finds another one rendering the same key (a PostgreSQL advisory lock, held
     while rendering and storing) waits for its result instead of rendering the same document
     twice: at most ``wait`` seconds (default: the render time limit), then it renders itself.
+    ``render()`` runs with the garbage collector paused (``collector_paused``) from its first
+    query to the stored PDF, not only while WeasyPrint renders: loading a plan and building its
+    HTML had the collector walk the worker's whole heap in the middle of a click (a full
+    collection, a tenth of the APV's render).
     """
+    render = _paused(render)
     found = find()
     if found is not None or connection.vendor != "postgresql":
         return found if found is not None else render()
@@ -329,6 +413,14 @@ def render_once(
         return found if found is not None else render()
     finally:
         _advisory("pg_advisory_unlock", lock)
+
+
+def _paused(render: Callable[[], bytes]) -> Callable[[], bytes]:
+    def paused() -> bytes:
+        with collector_paused():
+            return render()
+
+    return paused
 
 
 def lock_id(key: str) -> int:

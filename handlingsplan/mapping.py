@@ -129,9 +129,10 @@ class RoundSummary:
     state: str
 
 
-def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
-    """Per round, the results page's sections for the round's own unit (same charts), or why
-    there are none for this reader."""
+def round_summaries(rounds: list[Round], *, user, level_charts: bool = True) -> list[RoundSummary]:
+    """Per round, the results page's sections for the round's own unit (its level charts, unless
+    ``level_charts`` is off; the written APV shows no question's chart), or why there are none for
+    this reader."""
     out = []
     readable = results.results_of_rounds(rounds, user=user, where="APV")  # a few queries in all
     for round_ in rounds:
@@ -143,7 +144,15 @@ def round_summaries(rounds: list[Round], *, user) -> list[RoundSummary]:
         else:
             state = "published_elsewhere" if round_.results_published else "not_published"
         out.append(
-            RoundSummary(round_, result_charts.result_sections(found) if found else [], state)
+            RoundSummary(
+                round_,
+                result_charts.result_sections(
+                    found, level_charts=level_charts, question_charts=False
+                )
+                if found
+                else [],
+                state,
+            )
         )
     return out
 

@@ -426,6 +426,19 @@ class Measure(models.Model):
         labels = dict(Role.choices)
         return [str(labels.get(role, role)) for role in self.roles]
 
+    def has_details(self) -> bool:
+        """Whether the written APV shows a row of details under the measure (goal, description,
+        start, roles, milestones, follow-ups, risk factor), from the prefetched rows."""
+        return bool(
+            self.goal
+            or self.description
+            or self.start
+            or self.roles
+            or self.risk_factor_id
+            or self.milestones.all()
+            or self.follow_ups.all()
+        )
+
 
 class Milestone(models.Model):
     """A delmål of a measure, with its own date and done-state."""

@@ -88,7 +88,7 @@ def apv_html(
 ) -> str:
     """The document as HTML. Employees and leaders alike get it without confidential parts: it
     is the APV "available to every employee"; notes and case texts stay on the cycle page."""
-    document = selectors.apv_document(cycle, confidential=False, reader=reader)
+    document = selectors.apv_document(cycle, confidential=False, reader=reader, charts=False)
     context = {
         "unit": unit,
         "cycle": cycle,

@@ -298,8 +298,11 @@ class ApvDocument:
     mapping_summary: Any
 
 
-def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocument:
-    """The written APV: the five parts, for the reading page and the PDF."""
+def apv_document(
+    cycle: Cycle, *, confidential: bool, reader: User, charts: bool = True
+) -> ApvDocument:
+    """The written APV: the five parts, for the reading page and (``charts=False``: no level
+    charts, which only the reading page shows) the PDF."""
     overview = cycle_overview(cycle, confidential=confidential, with_meetings=False)
     measure_ids = [m.pk for m in overview.measures]
     evaluations = list(
@@ -320,7 +323,7 @@ def apv_document(cycle: Cycle, *, confidential: bool, reader: User) -> ApvDocume
         overview=overview,
         evaluations=evaluations,
         history=history,
-        mapping_summary=mapping.round_summaries(overview.rounds, user=reader),
+        mapping_summary=mapping.round_summaries(overview.rounds, user=reader, level_charts=charts),
     )
 
 

@@ -80,7 +80,9 @@ class Section:
     reason: str = ""
 
 
-def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -> list[LevelBlock]:
+def _level_blocks(
+    results: RoundResults, group: str, top: GroupFigures | None, *, charts: bool = True
+) -> list[LevelBlock]:
     levels = results.round.levels_for(group)
     summaries = {s.level: s for s in top.levels} if top else {}
     blocks = []
@@ -90,7 +92,7 @@ def _level_blocks(results: RoundResults, group: str, top: GroupFigures | None) -
             if question.level != level:
                 continue
             summary = top.questions.get(question.pk) if top else None
-            chart = distribution_chart(summary, f"{question.code}") if summary else None
+            chart = distribution_chart(summary, f"{question.code}") if summary and charts else None
             rows.append(
                 QuestionRow(question, version, summary, chart, results.change(group, question.pk))
             )
@@ -104,8 +106,11 @@ def group_labels() -> dict[str, str]:
     return {**dict(Response.Group.choices), DIALOGUES: _("Dialogue meetings")}
 
 
-def result_sections(results: RoundResults) -> list[Section]:
-    """One section per respondent group the round asks."""
+def result_sections(
+    results: RoundResults, *, level_charts: bool = True, question_charts: bool = True
+) -> list[Section]:
+    """One section per respondent group the round asks (without the level chart or the questions'
+    distribution charts where the caller shows none: the written APV)."""
     sections = []
     labels = group_labels()
     for group in RESULT_GROUPS:
@@ -116,7 +121,7 @@ def result_sections(results: RoundResults) -> list[Section]:
             continue
         top = results.top(group)
         level_chart = None
-        if top:
+        if top and level_charts:
             level_chart = charts.score_bars(
                 [(Level(s.level).label, s.score) for s in top.levels],
                 label=_("Score per level (0–100)"),
@@ -134,7 +139,7 @@ def result_sections(results: RoundResults) -> list[Section]:
                 str(label),
                 top,
                 level_chart,
-                _level_blocks(results, group, top),
+                _level_blocks(results, group, top, charts=question_charts),
                 subunits,
                 results.hidden.get(group, 0),
                 group in results.withheld and results.reasons.get(group) == "increment",

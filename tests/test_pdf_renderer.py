@@ -1,6 +1,7 @@
 """The renderer's own work around WeasyPrint (issue 15): the garbage collector paused while a PDF
-is rendered and on again afterwards, and the indentation between table tags dropped without
-touching what a cell shows."""
+is rendered and on again afterwards, the indentation between table tags dropped without touching
+what a cell shows, and WeasyPrint's user-agent stylesheet without the pseudo-elements no document
+uses."""
 
 from __future__ import annotations
 
@@ -120,3 +121,42 @@ def test_a_table_reads_the_same_without_its_indentation():
     ).stdout.decode()
     assert "Første celle" in text and "Fjerde" in text
     assert text.index("Første") < text.index("Anden") < text.index("Tredje") < text.index("Fjerde")
+
+
+@pytest.mark.django_db
+def test_a_render_of_a_stored_document_runs_with_the_collector_paused(collector_on):
+    """From loading the document to storing its PDF (render_once), not only in WeasyPrint."""
+    seen = []
+
+    def render() -> bytes:
+        seen.append(gc.isenabled())
+        return b"%PDF-"
+
+    assert pdf.render_once("renderer-test", find=lambda: None, render=render) == b"%PDF-"
+    assert seen == [False]
+    assert gc.isenabled()
+
+
+def test_the_user_agent_stylesheet_leaves_out_footnotes_and_notes_and_keeps_list_markers():
+    """WeasyPrint's own stylesheet, as expected (a changed one is used as it is, with a warning)."""
+    [stylesheet] = pdf._portal_ua_stylesheets()
+    assert pdf.PortalHTML(string="<p>x</p>")._ua_stylesheets() == [stylesheet]
+    text = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=html_to_pdf("<ol><li>Første</li><li>Anden</li></ol>").pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "1. Første" in text and "2. Anden" in text
+
+
+def test_a_thread_keeps_its_font_configuration_from_one_render_to_the_next():
+    html_to_pdf("<p>x</p>")
+    mine = pdf._font_config()
+    html_to_pdf("<p>y</p>")
+    assert pdf._font_config() is mine
+    other = []
+    worker = threading.Thread(target=lambda: other.append(pdf._font_config()))
+    worker.start()
+    worker.join(10)
+    assert other and other[0] is not mine  # Pango's font maps are not shared between threads

@@ -144,7 +144,8 @@ def test_a_plan_row_keeps_typed_line_breaks_and_escapes_its_text(login, leader_a
         .stdout.decode()
         .splitlines()
     ]
-    assert "Første linje i beskrivelsen" in lines  # a line of its own, not run into the next
+    # The details row starts with the goal; the typed break ends the line, not run into the next.
+    assert "Mål: Mål. Første linje i beskrivelsen" in lines
     assert any(line.startswith("Anden linje i beskrivelsen") for line in lines)
     text = " ".join(lines)
     assert "Tiltag <b>fed</b> · Afprøvning" in text

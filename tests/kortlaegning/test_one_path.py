@@ -12,6 +12,7 @@ from django.utils import timezone
 from amg_portal.dashboard import selectors as dashboard
 from amg_portal.organisation.models import Unit
 from amg_portal.organisation.services import unit_create
+from handlingsplan import selectors
 from handlingsplan import services as plan
 from kortlaegning import results, services
 from kortlaegning.models import Question, Round
@@ -158,3 +159,27 @@ def test_nobody_reads_an_unpublished_round_through_any_path(role, unit_a, leader
     )
     assert (results.overview(round, user=user) is None) == (not sees)
     assert bool(results.level_trend([round], user=user)) == sees
+
+
+def test_the_written_apv_builds_no_chart_it_does_not_show(unit_a, leader_a):
+    """The PDF shows the figures as text (no chart); the reading page its level charts only."""
+    _closed(unit_a, leader_a, title="Runden", published=True)
+    cycle = plan.cycle_create(
+        unit=unit_a, created_by=leader_a, title="APV",
+        period_start=timezone.localdate() - dt.timedelta(days=30),
+        period_end=timezone.localdate() + dt.timedelta(days=300),
+    )  # fmt: skip
+
+    def charts(**kwargs) -> tuple[bool, bool]:
+        doc = selectors.apv_document(cycle, confidential=False, reader=leader_a, **kwargs)
+        [summary] = doc.mapping_summary
+        assert summary.state == "shown" and summary.sections
+        rows = [row for s in summary.sections for block in s.levels for row in block.rows]
+        assert any(row.summary for row in rows)  # the figures are there either way
+        return (
+            any(s.level_chart for s in summary.sections),
+            any(row.chart for row in rows),
+        )
+
+    assert charts() == (True, False)  # the reading page
+    assert charts(charts=False) == (False, False)  # the PDF

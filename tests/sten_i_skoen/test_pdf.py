@@ -77,3 +77,16 @@ def test_a_full_matrix_lays_out_across_the_page(case, login, amr_a):
     assert count <= 5
     text = pdf_text(content)
     assert all(f"{row}{column}" in text for row in ROWS for column in TEXT_COLUMNS)
+
+
+def test_typed_line_breaks_stay_and_markup_stays_text(case, login, amr_a):
+    """What was typed is laid out as typed (white-space: pre-wrap, no <br>): its line breaks end
+    the line, and markup typed into it is shown, not read."""
+    text = "Første linje i cellen\r\nAnden linje <b>fed</b>"
+    cell_save(case=case, row="O", column="origin", text=text, version=0, by=amr_a)
+    escalation_create(case=case, text="Punkt et\nPunkt to", created_by=amr_a)
+    content = login(amr_a).get(reverse("sten_i_skoen:case_pdf", kwargs={"pk": case.pk})).content
+    lines = [line.strip() for line in pdf_text(content).splitlines()]
+    assert "Første linje i cellen" in lines
+    assert "Anden linje <b>fed</b>" in lines
+    assert "Punkt et" in lines and "Punkt to" in lines
