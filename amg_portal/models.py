@@ -13,6 +13,10 @@ class RateLimitCounter(models.Model):
 
     key = models.CharField(max_length=64)
     window_start = models.BigIntegerField()
+    # Each database connection counts in a row of its own (``amg_portal.ratelimit``): requests on
+    # one key (a room behind one address) never wait for each other's row lock. The count of a
+    # key and window is the sum over its shards.
+    shard = models.PositiveSmallIntegerField(default=0)
     count = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -21,7 +25,7 @@ class RateLimitCounter(models.Model):
         db_table = "organisation_ratelimitcounter"
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "window_start"], name="organisation_ratelimitcounter_unique_window"
+                fields=["key", "window_start", "shard"], name="ratelimitcounter_unique_shard"
             ),
         ]
         indexes = [models.Index(fields=["window_start"], name="organisation_rl_window_idx")]

@@ -2,12 +2,19 @@
 
 A fixed-window counter per (scope, key): the key is what is being limited, e.g. a client address,
 an answer code or a link. Counting is one statement, ``INSERT … ON CONFLICT DO UPDATE SET count =
-count + 1 RETURNING count`` (PostgreSQL and SQLite alike), run outside any transaction of ours: the
-counter row is locked only for that one statement, so many requests on one key (a room of people
-behind one NAT address) do not queue behind each other. A caller that stores something in one
-statement anyway may count inside it instead (``Count``, ``counting_sql``, ``counted``: the answer
-submit does): the row is then locked until that statement commits, about a millisecond. Keys are
-stored only as a keyed hash: no raw address or secret is ever written.
+count + 1 RETURNING …`` (PostgreSQL and SQLite alike), run outside any transaction of ours. A caller
+that stores something in one statement anyway may count inside it instead (``Count``,
+``counting_sql``, ``counted``: the answer submit does), its row then locked until that statement
+commits.
+
+On PostgreSQL each database connection counts in a row of its own (``shard``, from the server
+process's id): requests on one key — a room of people behind one NAT address, all submitting at
+once — never wait for each other's row lock, whatever statement they count in. The count a request
+gets is its own row's (exact) plus the other rows' as of the statement's start: a request running
+at the same instant on another connection may not be in it yet, so under concurrency a key can go
+over its limit by at most the number of connections (a few per app server); every request is
+counted all the same. ``rate_limit_count`` sums the rows. SQLite (one writer at a time anyway)
+counts in one row. Keys are stored only as a keyed hash: no raw address or secret is ever written.
 
 A bottom helper: it imports no app of the project (its table is ``amg_portal.models``, the client
 address comes from ``amg_portal.clientip``).
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -47,21 +55,37 @@ def _window_start(window: int) -> int:
     return now - now % window
 
 
+# PostgreSQL: the connection's row among this many per key and window.
+SHARDS = 16
+
+
 @functools.cache
 def counting_sql() -> str:
-    """The upsert that counts one request: parameters (bucket, window start), returns the count."""
+    """The upsert that counts one request: parameters (bucket, window start), returns the count
+    of the key's window (this connection's row, plus the others' as of the statement's start)."""
     q = connection.ops.quote_name
-    table, key, start_, count = (
+    table, key, start_, shard, count = (
         q(RateLimitCounter._meta.db_table),
         q("key"),
         q("window_start"),
+        q("shard"),
         q("count"),
     )
+    if connection.vendor == "postgresql":
+        this_shard = f"pg_backend_pid() %% {SHARDS}"  # %% : the SQL modulo, not a parameter
+        others = (
+            f" + (SELECT coalesce(sum(o.{count}), 0) FROM {table} o"  # noqa: S608
+            f" WHERE o.{key} = {table}.{key} AND o.{start_} = {table}.{start_}"
+            f" AND o.{shard} <> {table}.{shard})"
+        )
+    else:
+        this_shard, others = "0", ""
     # Only constant identifiers are formatted in; the values are parameters.
     return (
-        f"INSERT INTO {table} ({key}, {start_}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT ({key}, {start_}) DO UPDATE SET {count} = {table}.{count} + 1 "
-        f"RETURNING {count}"
+        f"INSERT INTO {table} ({key}, {start_}, {shard}, {count})"  # noqa: S608
+        f" VALUES (%s, %s, {this_shard}, 1)"
+        f" ON CONFLICT ({key}, {start_}, {shard}) DO UPDATE SET {count} = {table}.{count} + 1"
+        f" RETURNING {count}{others} AS {count}"
     )
 
 
@@ -109,7 +133,7 @@ def rate_limit_count(*, scope: str, key: str, window: int) -> int:
     """How many times ``key`` was counted in the current window (counts nothing itself)."""
     bucket = _bucket_key(scope, key)
     found = RateLimitCounter.objects.filter(key=bucket, window_start=_window_start(window))
-    return found.values_list("count", flat=True).first() or 0
+    return found.aggregate(total=Sum("count"))["total"] or 0
 
 
 def too_many_requests(request: HttpRequest, window: int) -> HttpResponse:

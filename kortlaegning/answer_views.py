@@ -32,9 +32,9 @@ Statements per request (the floor, and why; pinned in tests/kortlaegning/test_an
   once per connection (``amg_portal.prepared``). The step's answers are checked without
   building the form (``forms.valid_step``); the form is built only to show what is missing.
   Open links, leaders and SQLite read the round and take one transaction of the same writes,
-  counted first by a statement of their own. Inside the submit's statement the counter's row
-  stays locked until it commits, about a millisecond of PostgreSQL work: requests behind one
-  address wait at most that long for each other, they do not queue for a whole request.
+  counted first by a statement of their own. Each database connection counts in its own row of
+  the address's counter (``amg_portal.ratelimit``), so requests behind one address never wait
+  for each other's submit to commit.
 
 Tries are limited by what is tried, not only by address (docs/security.md, "A room behind one
 address"): each code or link has its own counter, and refused secrets count against the address.

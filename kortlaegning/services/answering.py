@@ -264,8 +264,9 @@ def response_submit(
     statement or transaction, so "stored" and "marked" are one outcome.
 
     ``count`` is the request's rate-limit count (the answer pages' address counter): it is
-    counted once whatever the outcome, inside the one statement where there is one (its row is
-    then locked until that statement commits), else by a statement of its own first. Over the
+    counted once whatever the outcome, inside the one statement where there is one (this
+    connection's row of the counter is then locked until that statement commits), else by a
+    statement of its own first. Over the
     limit, nothing is stored and ``RateLimited`` is raised (before any other refusal).
 
     On PostgreSQL a code or invitation is used, the response, its answers and comments stored and
@@ -410,9 +411,9 @@ def _submit_at_once(
     then insert the response (every column as the ORM would write it), its answers and
     comments, and rewrite the session. (Whether it stored, the count; 0 without ``count``.)
 
-    The counter's row stays locked until the statement commits (≈ 1 ms of PostgreSQL work):
-    other requests of that address wait that long at most, instead of the counter costing
-    every submit a round trip and a commit of its own.
+    The counter's row stays locked until the statement commits; it is this database connection's
+    own row of the address's counter (``amg_portal.ratelimit``), so other requests of that
+    address do not wait for it, and the counter costs no round trip or commit of its own.
 
     Concurrent submissions of one ticket queue on its row; the ones after the first find it used
     and write nothing. The round's row is share-locked (``FOR KEY SHARE``, as the response's
