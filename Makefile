@@ -93,7 +93,8 @@ test: system-deps setup lint
 BENCH_UNIVERSITIES ?= 1
 bench: setup
 	DJANGO_ALLOW_ASYNC_UNSAFE=true scripts/with-postgres.sh $(BIN)/pytest bench -q -s -p no:cacheprovider $(PYTEST_ARGS)
-	BENCH_UNIVERSITIES=$(BENCH_UNIVERSITIES) scripts/with-postgres.sh $(BIN)/python -m bench.http_bench
+	BENCH_UNIVERSITIES=$(BENCH_UNIVERSITIES) PG_SERVER_OPTIONS="-c shared_buffers=2GB" \
+		scripts/with-postgres.sh $(BIN)/python -m bench.http_bench
 
 clean:
 	rm -rf $(VENV) staticfiles test-results .pytest_cache db.sqlite3
