@@ -301,10 +301,9 @@ def _workers_cpu(server_pid: int) -> float:
     return _processes_cpu()[0].get(server_pid, 0.0)
 
 
-def _processes_cpu() -> tuple[dict[int, float], float]:
+def _processes_cpu() -> tuple[dict[int, float], dict[int, float]]:
     """CPU seconds (user + system) used so far: by the children of each process (parent id →
-    seconds), and by the PostgreSQL server this process is connected to (its postmaster and all
-    its children: the backends, the WAL writer, autovacuum — not other clusters on the machine)."""
+    seconds), and by each process itself (process id → seconds)."""
     ticks = os.sysconf("SC_CLK_TCK")
     children: dict[int, float] = {}
     own: dict[int, float] = {}
@@ -317,8 +316,7 @@ def _processes_cpu() -> tuple[dict[int, float], float]:
         ppid = int(fields[1])
         children[ppid] = children.get(ppid, 0.0) + seconds
         own[int(stat.parent.name)] = seconds
-    postmaster = _postmaster_pid()
-    return children, children.get(postmaster, 0.0) + own.get(postmaster, 0.0)
+    return children, own
 
 
 def _postmaster_pid() -> int:
@@ -331,14 +329,19 @@ def _postmaster_pid() -> int:
 def _cpu_split(server_pid: int, run: Callable[[], object], requests: int) -> dict[str, float]:
     """Run ``run`` and say where its CPU went, in ms per request: the gunicorn workers, the
     PostgreSQL server, the load generator (this process)."""
-    children, database = _processes_cpu()
+    postmaster = _postmaster_pid()  # the server and all its children, not other clusters
+
+    def used(children: dict[int, float], own: dict[int, float]) -> tuple[float, float]:
+        database = children.get(postmaster, 0.0) + own.get(postmaster, 0.0)
+        return children.get(server_pid, 0.0), database
+
+    workers, database = used(*_processes_cpu())
     client = time.process_time()
     run()
     client = time.process_time() - client
-    children_after, database_after = _processes_cpu()
-    workers = children_after.get(server_pid, 0.0) - children.get(server_pid, 0.0)
+    workers_after, database_after = used(*_processes_cpu())
     return {
-        "workers": workers * 1000 / requests,
+        "workers": (workers_after - workers) * 1000 / requests,
         "database": (database_after - database) * 1000 / requests,
         "client": client * 1000 / requests,
     }

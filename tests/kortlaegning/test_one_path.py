@@ -33,6 +33,15 @@ def _closed(unit, leader, n=6, choice="partly", title="Runde", published=False) 
     return round
 
 
+def _cycle(unit, leader):
+    """An APV cycle of ``unit`` running now."""
+    today = timezone.localdate()
+    return plan.cycle_create(
+        unit=unit, created_by=leader, title="APV",
+        period_start=today - dt.timedelta(days=30), period_end=today + dt.timedelta(days=300),
+    )  # fmt: skip
+
+
 def _scope(user):
     return dashboard.Scope(user=user, unit=None, start=None, end=None, today=timezone.localdate())
 
@@ -63,11 +72,7 @@ def test_the_apv_page_shows_a_sibling_groups_results_to_nobody_outside_it(login,
     employee_a2 = give_role(make_user("ansat-a2"), a2, "employee")
     _closed(a2, leader_a, title="A2-runden", published=True)
     _closed(a3, leader_a, title="A3-runden", published=True)
-    cycle = plan.cycle_create(
-        unit=unit_a, created_by=leader_a, title="APV",
-        period_start=timezone.localdate() - dt.timedelta(days=30),
-        period_end=timezone.localdate() + dt.timedelta(days=300),
-    )  # fmt: skip
+    cycle = _cycle(unit_a, leader_a)
     page = login(employee_a2).get(reverse("handlingsplan:apv_read", args=[unit_a.pk, cycle.pk]))
     assert page.status_code == 200
     states = {
@@ -84,11 +89,7 @@ def test_the_apv_page_shows_a_sibling_groups_results_to_nobody_outside_it(login,
 def test_the_apv_page_says_when_a_closed_round_is_not_published(login, unit_a, leader_a):
     employee = give_role(make_user("ansat-a"), unit_a, "employee")
     _closed(unit_a, leader_a, title="Lukket runde")
-    cycle = plan.cycle_create(
-        unit=unit_a, created_by=leader_a, title="APV",
-        period_start=timezone.localdate() - dt.timedelta(days=30),
-        period_end=timezone.localdate() + dt.timedelta(days=300),
-    )  # fmt: skip
+    cycle = _cycle(unit_a, leader_a)
     page = login(employee).get(reverse("handlingsplan:apv_read", args=[unit_a.pk, cycle.pk]))
     assert "ikke offentliggjort" in page.text
     assert "runden er ikke lukket" not in page.text
@@ -164,11 +165,7 @@ def test_nobody_reads_an_unpublished_round_through_any_path(role, unit_a, leader
 def test_the_written_apv_builds_no_chart_it_does_not_show(unit_a, leader_a):
     """The PDF shows the figures as text (no chart); the reading page its level charts only."""
     _closed(unit_a, leader_a, title="Runden", published=True)
-    cycle = plan.cycle_create(
-        unit=unit_a, created_by=leader_a, title="APV",
-        period_start=timezone.localdate() - dt.timedelta(days=30),
-        period_end=timezone.localdate() + dt.timedelta(days=300),
-    )  # fmt: skip
+    cycle = _cycle(unit_a, leader_a)
 
     def charts(**kwargs) -> tuple[bool, bool]:
         doc = selectors.apv_document(cycle, confidential=False, reader=leader_a, **kwargs)
