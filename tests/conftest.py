@@ -14,12 +14,14 @@ import os
 import shutil
 import socket
 import threading
+import time
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 
+from amg_portal import ratelimit
 from amg_portal.organisation.models import Membership, Role, Unit, User
 from amg_portal.organisation.services import unit_create
 from amg_portal.pdf import BASE_URL
@@ -210,6 +212,16 @@ def _empty_cache():
     """Each test starts with an empty cache: after a flush or with SQLite, ids come again, and a
     dashboard kept for an earlier test's user must not stand in for this test's."""
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _one_rate_limit_window(monkeypatch):
+    """A test's rate-limit counts all fall in one window per window length: the windows follow
+    the clock, and a test that counts to a limit across a minute's turn would start again from
+    zero half-way (tests/security/test_answer_endpoints.py failed so once in CI). Servers started
+    as their own processes (tests/ops) keep the real clock."""
+    now = int(time.time())
+    monkeypatch.setattr(ratelimit, "_window_start", lambda window: now - now % window)
 
 
 @pytest.fixture(autouse=True)
