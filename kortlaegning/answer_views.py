@@ -70,7 +70,7 @@ from amg_portal.ratelimit import (
 )
 from kortlaegning import selectors, services, tokens
 from kortlaegning.forms import AnswersForm, CodeEntryForm, initial_from, valid_step
-from kortlaegning.models import Answer, Response, Round
+from kortlaegning.models import Choice, Response, Round
 from kortlaegning.services import Grant, Refusal
 from kortlaegning.views import round_for_user
 
@@ -387,7 +387,7 @@ def answer_as_leader(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _valid_partial(form: AnswersForm) -> tuple[dict, dict]:
     """Whatever the respondent has validly answered on a step (for "back" without all answers)."""
-    valid = set(Answer.Choice.values)
+    valid = set(Choice.values)
     answers, comments = {}, {}
     for level, pairs in form.levels:
         for question, _version in pairs:

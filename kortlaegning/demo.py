@@ -20,7 +20,6 @@ from amg_portal.organisation.demo import BIOLOGI, OEKOLOGI, DemoOrganisation
 from amg_portal.organisation.models import Unit, User
 from kortlaegning import services, tokens
 from kortlaegning.models import (
-    Answer,
     AnswerCode,
     LevelComment,
     Response,
@@ -94,14 +93,12 @@ def _answers(round: Round, org: DemoOrganisation, counts: dict[str, int], better
     comments = iter(COMMENTS)
     for unit_name, n in counts.items():
         for _ in range(n):
+            submitted_on = round.opens_on + datetime.timedelta(days=rng.randint(0, 10))
             response = Response.objects.create(
                 round=round,
                 unit=org.units[unit_name],
-                submitted_on=round.opens_on + datetime.timedelta(days=rng.randint(0, 10)),
-            )
-            Answer.objects.bulk_create(
-                Answer(response=response, question_id=qid, choice=_choice(rng, key, better))
-                for qid, key in questions
+                submitted_on=submitted_on,
+                answers={str(qid): _choice(rng, key, better) for qid, key in questions},
             )
             comment = next(comments, None) if rng.random() < 0.5 else None
             if comment:

@@ -14,7 +14,7 @@ from amg_portal.domain import Level
 from amg_portal.organisation.models import Unit
 from kortlaegning.models import (
     COMMENT_MAX_LENGTH,
-    Answer,
+    Choice,
     Question,
     QuestionVersion,
     Round,
@@ -193,7 +193,7 @@ class CodeEntryForm(forms.Form):
 def _answer_field(question: Question, version: QuestionVersion) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=f"{question.code}. {version.text()}",
-        choices=Answer.Choice.choices,
+        choices=Choice.choices,
         widget=forms.RadioSelect,
         error_messages={
             "required": _("Choose an answer."),
@@ -244,7 +244,7 @@ class AnswersForm(forms.Form):
         }
 
 
-_CHOICES = frozenset(Answer.Choice.values)
+_CHOICES = frozenset(Choice.values)
 
 
 def valid_step(

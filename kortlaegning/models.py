@@ -359,6 +359,19 @@ class LeaderParticipation(models.Model):
         return f"{self.round_id}/{self.user_id}"
 
 
+class Choice(models.TextChoices):
+    """The answer to one question.
+
+    The questions are phrased "Har vi …?", "Er vi …?": a yes/no scale with a middle for "partly"
+    fits them, and "don't know" keeps people who cannot judge (e.g. employees on
+    organisation-level questions) from guessing. It is excluded from the score."""
+
+    YES = "yes", _("Yes")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
+    DONT_KNOW = "dont_know", _("Don't know")
+
+
 class Response(models.Model):
     """One respondent's answers, or one dialogue meeting's joint answers. Anonymous by design."""
 
@@ -381,6 +394,13 @@ class Response(models.Model):
     participants = models.PositiveSmallIntegerField(_("participants"), default=1)
     summary = models.TextField(_("summary of the dialogue"), blank=True)
     submitted_on = models.DateField(_("date"))
+    # Question id (a string, as JSON keys are) → ``Choice`` value, for every question the round
+    # asks the response's group: the answer set is written once, whole, with the response, and
+    # never changed. One column rather than a row per answer: the submit writes one row instead
+    # of 34 with their index entries, which was most of its cost in PostgreSQL (issue 15). The
+    # only reader is the result snapshot, which counts them in the database (``snapshot``).
+    # Valid by construction: ``services.answering.check_answers`` is the only way in.
+    answers = models.JSONField(_("answers"), default=dict)
 
     class Meta:
         verbose_name = _("response")
@@ -397,64 +417,6 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round_id} {self.submitted_on}"
-
-
-class Answer(models.Model):
-    """The choice on one question of one response."""
-
-    class Choice(models.TextChoices):
-        # The questions are phrased "Har vi …?", "Er vi …?": a yes/no scale with a middle for
-        # "partly" fits them, and "don't know" keeps people who cannot judge (e.g. employees on
-        # organisation-level questions) from guessing. It is excluded from the score.
-        YES = "yes", _("Yes")
-        PARTLY = "partly", _("Partly")
-        NO = "no", _("No")
-        DONT_KNOW = "dont_know", _("Don't know")
-
-    # No index of its own: the unique (response, question) index below starts with the response
-    # and serves every lookup by response, so a separate one only costs each stored answer an
-    # index insert (33 per submit).
-    #
-    # No foreign-key constraints in the database (``db_constraint=False``), on purpose: their
-    # per-row checks were about half of the answer submit's statement in PostgreSQL (66 deferred
-    # trigger checks that each lock the response's or the question's row; issue 15). What they
-    # guarded holds without them: answers are only ever written together with their response, in
-    # one statement or transaction (``services.answering``), for question ids checked against
-    # the round's own questions; deleting a response deletes its answers and a question with
-    # answers cannot be deleted (``on_delete``, applied by Django's collector, which every
-    # deletion in the project goes through). tests/kortlaegning/test_answer_integrity.py.
-    response = models.ForeignKey(
-        Response,
-        on_delete=models.CASCADE,
-        related_name="answers",
-        verbose_name=_("response"),
-        db_index=False,
-        db_constraint=False,
-    )
-    question = models.ForeignKey(
-        Question,
-        on_delete=models.PROTECT,
-        related_name="answers",
-        verbose_name=_("question"),
-        db_constraint=False,
-    )
-    choice = models.CharField(_("answer"), max_length=10, choices=Choice.choices)
-
-    class Meta:
-        verbose_name = _("answer")
-        verbose_name_plural = _("answers")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["response", "question"], name="kortlaegning_answer_one_per_question"
-            ),
-            models.CheckConstraint(
-                condition=Q(choice__in=["yes", "partly", "no", "dont_know"]),
-                name="kortlaegning_answer_choice_valid",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return self.choice
 
 
 class LevelComment(models.Model):

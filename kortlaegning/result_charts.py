@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from amg_portal import charts
 from amg_portal.domain import Level
 from kortlaegning.anonymity import DIALOGUES, RESULT_GROUPS
-from kortlaegning.models import Answer, Question, QuestionVersion, Response, ResultPage
+from kortlaegning.models import Choice, Question, QuestionVersion, Response, ResultPage
 from kortlaegning.results import (
     GroupFigures,
     LevelSummary,
@@ -39,7 +39,7 @@ CHOICE_COLOURS = {
 
 def distribution_chart(summary: QuestionSummary, title: str) -> SafeString:
     """One question's answers as a stacked bar (yes / partly / no / don't know)."""
-    labels = dict(Answer.Choice.choices)
+    labels = dict(Choice.choices)
     parts = [
         charts.Segment(
             f"{labels[c]}: {summary.distribution[c]}", summary.distribution[c], CHOICE_COLOURS[c]

@@ -28,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Sum
 from django.utils import timezone
 
@@ -71,13 +72,15 @@ class Models:
     RoundEvent: Any
     RoundQuestion: Any
     Response: Any
-    Answer: Any
     LevelComment: Any
     ResultSnapshot: Any
     ResultUnit: Any
     ResultGroup: Any
     ResultCount: Any
     ResultText: Any
+    # A row per answer: only in the historical models from before the answers moved into their
+    # response (migration 0011), which migration 0006 builds with.
+    Answer: Any = None
 
     @classmethod
     def live(cls) -> Models:
@@ -90,7 +93,6 @@ class Models:
             RoundEvent=m.RoundEvent,
             RoundQuestion=m.RoundQuestion,
             Response=m.Response,
-            Answer=m.Answer,
             LevelComment=m.LevelComment,
             ResultSnapshot=m.ResultSnapshot,
             ResultUnit=m.ResultUnit,
@@ -102,8 +104,13 @@ class Models:
     @classmethod
     def historical(cls, apps) -> Models:
         get = apps.get_model
+        try:
+            answer = get("kortlaegning", "Answer")
+        except LookupError:
+            answer = None
         return cls(
             Unit=get("organisation", "Unit"),
+            Answer=answer,
             **{
                 name: get("kortlaegning", name)
                 for name in (
@@ -111,7 +118,6 @@ class Models:
                     "RoundEvent",
                     "RoundQuestion",
                     "Response",
-                    "Answer",
                     "LevelComment",
                     "ResultSnapshot",
                     "ResultUnit",
@@ -274,22 +280,39 @@ class _Build:
         counts: dict[str, dict[int, dict[int, dict[str, int]]]] = defaultdict(
             lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
         )
-        for row in (
-            self.m.Answer.objects.filter(response__round_id=self.round.pk)
-            .values(
-                "response__group",
-                "response__is_dialogue",
-                "response__unit_id",
-                "question_id",
-                "choice",
-            )
-            .annotate(n=Count("id"))
-            .order_by()
-        ):
-            group = anonymity.result_group(row["response__group"], row["response__is_dialogue"])
-            bucket = counts[group][self._unit_of(row["response__unit_id"])]
-            bucket[row["question_id"]][row["choice"]] += row["n"]
+        for group, is_dialogue, unit_id, question_id, choice, n in self._answer_rows():
+            bucket = counts[anonymity.result_group(group, is_dialogue)][self._unit_of(unit_id)]
+            bucket[int(question_id)][choice] += n
         return counts
+
+    def _answer_rows(self) -> list[tuple]:
+        """(group, is dialogue, unit id, question id, choice, answers) of the round's answer
+        sets, counted in the database: each response's answers expanded from its JSON object
+        (``jsonb_each_text`` in PostgreSQL, ``json_each`` in SQLite) and grouped."""
+        if self.m.Answer is not None:  # the historical models from before migration 0011
+            return list(
+                self.m.Answer.objects.filter(response__round_id=self.round.pk)
+                .values_list(
+                    "response__group",
+                    "response__is_dialogue",
+                    "response__unit_id",
+                    "question_id",
+                    "choice",
+                )
+                .annotate(n=Count("id"))
+                .order_by()
+            )
+        q = connection.ops.quote_name
+        expand = "jsonb_each_text" if connection.vendor == "postgresql" else "json_each"
+        # Only identifiers from the model are formatted in; the round is a parameter.
+        sql = (
+            f"SELECT r.{q('group')}, r.is_dialogue, r.unit_id, a.key, a.value, count(*)"  # noqa: S608
+            f" FROM {q(self.m.Response._meta.db_table)} r CROSS JOIN {expand}(r.answers) a"
+            " WHERE r.round_id = %s GROUP BY 1, 2, 3, 4, 5"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [self.round.pk])
+            return cursor.fetchall()
 
     # --- deciding ------------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +25,8 @@ from amg_portal.prepared import prepared_cursor
 from kortlaegning import tokens
 from kortlaegning.models import (
     COMMENT_MAX_LENGTH,
-    Answer,
     AnswerCode,
+    Choice,
     Invitation,
     LeaderParticipation,
     LevelComment,
@@ -194,7 +194,7 @@ def check_answers(
     levels = list(levels)
     if expected is None:
         expected = questions_for(round, levels)
-    valid = set(Answer.Choice.values)
+    valid = set(Choice.values)
     clean: dict[int, str] = {}
     for key, choice in answers.items():
         try:
@@ -231,10 +231,16 @@ def _store(
         unit_id=unit_id,
         group=group,
         submitted_on=timezone.localdate(),
+        answers=_answer_set(answers),
         **extra,
     )
-    _store_response(response, answers, comments)
+    _store_response(response, comments)
     return response
+
+
+def _answer_set(answers: Mapping[int, str]) -> dict[str, str]:
+    """A checked answer set as the response stores it (JSON: the question ids as strings)."""
+    return {str(qid): choice for qid, choice in answers.items()}
 
 
 @dataclass(frozen=True)
@@ -304,11 +310,10 @@ def response_submit(
         unit_id=grant.unit_id,
         group=grant.group,
         submitted_on=timezone.localdate(),
+        answers=_answer_set(clean),
     )
     if at_once:
-        stored, counted = _submit_at_once(
-            round, grant, response, clean, clean_comments, session, count
-        )
+        stored, counted = _submit_at_once(round, grant, response, clean_comments, session, count)
         if count is not None and not ratelimit.counted(count, counted):
             raise RateLimited(count.window)
         if not stored:
@@ -316,7 +321,7 @@ def response_submit(
         return response
     with transaction.atomic():
         _consume(round, grant)
-        _store_response(response, clean, clean_comments)
+        _store_response(response, clean_comments)
         if session is not None:
             _mark_session(session)
     return response
@@ -337,11 +342,8 @@ def _at_once_supported() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _store_response(response: Response, answers: dict, comments: dict) -> None:
+def _store_response(response: Response, comments: dict) -> None:
     response.save(force_insert=True)
-    Answer.objects.bulk_create(
-        Answer(response=response, question_id=qid, choice=choice) for qid, choice in answers.items()
-    )
     LevelComment.objects.bulk_create(
         LevelComment(response=response, level=level, text=text) for level, text in comments.items()
     )
@@ -378,12 +380,9 @@ def _at_once_sql(ticket_table: str, with_session: bool, with_count: bool) -> str
         " RETURNING 1),"
         f" response AS (INSERT INTO {q(Response._meta.db_table)}"
         f" ({', '.join(q(field.column) for field in fields)})"
-        f" SELECT {', '.join(['%s'] * len(fields))} FROM used RETURNING id),"
-        # The answers and the comments travel as one JSON object each: quoting one string is
-        # cheaper for the client than quoting arrays element by element.
-        f" answers AS (INSERT INTO {q(Answer._meta.db_table)} (response_id, question_id, choice)"
-        " SELECT response.id, a.key::bigint, a.value FROM response,"
-        " jsonb_each_text(%s::jsonb) AS a),"
+        f" SELECT {', '.join(_placeholder(field) for field in fields)} FROM used RETURNING id),"
+        # The comments travel as one JSON object: quoting one string is cheaper for the client
+        # than quoting arrays element by element.
         f" comments AS (INSERT INTO {q(LevelComment._meta.db_table)} (response_id, level, text)"
         " SELECT response.id, c.key, c.value FROM response, jsonb_each_text(%s::jsonb) AS c)"
     )
@@ -401,15 +400,14 @@ def _submit_at_once(
     round: Round,
     grant: Grant,
     response: Response,
-    answers: dict,
     comments: dict,
     session: SessionMark | None,
     count: ratelimit.Count | None,
 ) -> tuple[bool, int]:
     """One PostgreSQL statement: count the request (``count``, first, always); use the ticket if
     the count is within its limit, the ticket unused and the round takes answers today; only
-    then insert the response (every column as the ORM would write it), its answers and
-    comments, and rewrite the session. (Whether it stored, the count; 0 without ``count``.)
+    then insert the response (every column as the ORM would write it, its answers among them)
+    and its comments, and rewrite the session. (Whether it stored, the count; 0 without ``count``.)
 
     The counter's row stays locked until the statement commits; it is this database connection's
     own row of the address's counter (``amg_portal.ratelimit``), so other requests of that
@@ -428,7 +426,7 @@ def _submit_at_once(
         params.append(count.limit)
     params += [round.pk, Round.Status.OPEN, round.opened_at]
     params += [response.submitted_on, response.submitted_on, *values]
-    params += [json.dumps(answers), json.dumps(comments)]
+    params.append(json.dumps(comments))
     if session is not None:
         params += [session.data, session.expires, session.key]
     # On its own (autocommit) the statement is its own transaction; inside a caller's transaction
@@ -440,12 +438,21 @@ def _submit_at_once(
     return stored == 1, counted
 
 
+def _placeholder(field: models.Field) -> str:
+    return "%s::jsonb" if isinstance(field, models.JSONField) else "%s"
+
+
 def _response_values(response: Response) -> list:
     """The response's column values in ``concrete_fields`` order, for PostgreSQL (the statement's
     only database): there a response's values need no conversion (a UUID, a date, strings,
-    integers and a boolean, which psycopg sends as they are), so the fields'
-    ``get_db_prep_save`` — an eighth of the submit's own Python time — is not called."""
-    return [getattr(response, f.attname) for f in Response._meta.concrete_fields]
+    integers and a boolean, which psycopg sends as they are; the answers as JSON text, cast by
+    the statement), so the fields' ``get_db_prep_save`` — an eighth of the submit's own Python
+    time — is not called."""
+    return [
+        json.dumps(value) if isinstance(field, models.JSONField) else value
+        for field in Response._meta.concrete_fields
+        for value in (getattr(response, field.attname),)
+    ]
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:

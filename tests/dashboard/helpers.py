@@ -10,7 +10,7 @@ from amg_portal.domain import Prevention
 from amg_portal.organisation.models import Unit, User
 from handlingsplan.models import FollowUp, Measure
 from kortlaegning import services as mapping
-from kortlaegning.models import Answer, Response, Round, RoundQuestion
+from kortlaegning.models import Response, Round, RoundQuestion
 from sten_i_skoen import services as cases
 from sten_i_skoen.models import Case
 
@@ -37,11 +37,14 @@ def closed_round(
         )
     )
     for sub_unit, n in people.items():
-        responses = Response.objects.bulk_create(
-            Response(round=round, unit=sub_unit, submitted_on=today) for _ in range(n)
-        )
-        Answer.objects.bulk_create(
-            Answer(response=r, question_id=q, choice=choice) for r in responses for q in questions
+        Response.objects.bulk_create(
+            Response(
+                round=round,
+                unit=sub_unit,
+                submitted_on=today,
+                answers={str(q): choice for q in questions},
+            )
+            for _ in range(n)
         )
     mapping.round_close(round=round, closed_by=leader)
     closes_on = closes_on or today - dt.timedelta(days=1)

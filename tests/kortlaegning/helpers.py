@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from amg_portal.organisation.models import Unit
 from amg_portal.organisation.services import unit_create
 from kortlaegning import services
-from kortlaegning.models import Answer, Response, ResultGroup, ResultText, Round, RoundQuestion
+from kortlaegning.models import Response, ResultGroup, ResultText, Round, RoundQuestion
 
 
 def full_answers(round: Round, group: str = Response.Group.EMPLOYEES, choice: str = "yes") -> dict:
@@ -35,11 +35,12 @@ def add_responses(round: Round, unit, n: int, choice: str = "yes", group: str = 
     """``n`` responses straight into the database (for results tests; bypasses collection)."""
     answers = full_answers(round, group, choice)
     for _ in range(n):
-        response = Response.objects.create(
-            round=round, unit=unit, group=group, submitted_on=timezone.localdate()
-        )
-        Answer.objects.bulk_create(
-            Answer(response=response, question_id=int(q), choice=c) for q, c in answers.items()
+        Response.objects.create(
+            round=round,
+            unit=unit,
+            group=group,
+            submitted_on=timezone.localdate(),
+            answers=answers,
         )
 
 

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from kortlaegning import services
-from kortlaegning.models import AnswerCode, Response
+from kortlaegning.models import COMMENT_MAX_LENGTH, AnswerCode, Response
 from kortlaegning.services import check_answers as services_check_answers
 
 
@@ -35,9 +35,9 @@ def _down(*_args, **_kwargs):
     raise OperationalError("connection to server failed: the database system is shutting down")
 
 
-def _one_answer_the_database_refuses(**kwargs):
+def _a_comment_the_database_refuses(**kwargs):
     answers, comments = services_check_answers(**kwargs)
-    return {**answers, next(iter(answers)): "bogus"}, comments
+    return answers, {**comments, "I": "x" * (COMMENT_MAX_LENGTH + 1)}  # longer than its column
 
 
 def _step_url(round, step: int) -> str:
@@ -92,10 +92,10 @@ def test_a_lost_submit_keeps_the_code_and_its_retry_stores_once(
     for step, answers in enumerate(steps[:-1], start=1):
         respondent.post(_step_url(open_round, step), answers)
     last = _step_url(open_round, len(steps))
-    # The database refuses the last answer row (its check constraint), after the code's UPDATE
-    # and the response's INSERT in the same statement: nothing of it stays.
+    # The database refuses the comment, the last row written, after the code's UPDATE and the
+    # response's INSERT in the same statement: nothing of it stays.
     with monkeypatch.context() as patch:
-        patch.setattr(services.answering, "check_answers", _one_answer_the_database_refuses)
+        patch.setattr(services.answering, "check_answers", _a_comment_the_database_refuses)
         failed = respondent.post(last, steps[-1])
     assert failed.status_code == 503
     assert "Indsend svar" in failed.text and "ikke brugt" in failed.text

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from kortlaegning import selectors
 from kortlaegning.forms import AnswersForm, valid_step
-from kortlaegning.models import COMMENT_MAX_LENGTH, Answer
+from kortlaegning.models import COMMENT_MAX_LENGTH, Choice
 
-CHOICES = list(Answer.Choice.values)
+CHOICES = list(Choice.values)
 # What a browser, or someone editing the form, might send for a question.
 ANSWER_VALUES = st.one_of(
     st.sampled_from(CHOICES),

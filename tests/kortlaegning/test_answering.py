@@ -228,9 +228,8 @@ def test_the_one_statement_writes_what_the_transaction_writes(open_round, monkey
     def stored(response) -> tuple:
         row = Response.objects.filter(pk=response.pk).values().get()
         row.pop("id")
-        answers = sorted(response.answers.values_list("question_id", "choice"))
         comments = sorted(response.comments.values_list("level", "text"))
-        return row, answers, comments
+        return row, comments
 
     answers = full_answers(open_round, choice="partly")
     comments = {"I": "Travlt “nu”", "G": "O'Brien; DROP TABLE"}
@@ -246,7 +245,7 @@ def test_the_one_statement_writes_what_the_transaction_writes(open_round, monkey
     first, second = stored(at_once), stored(in_transaction)
     assert first == second
     assert AnswerCode.objects.filter(used=True).count() == 2
-    assert dict(first[2]) == comments and len(first[1]) == len(answers)
+    assert dict(first[1]) == comments and first[0]["answers"] == answers
     with pytest.raises(Refusal):  # the transaction path uses the code once, too
         services.response_submit(round=open_round, grant=grant, answers=answers, comments={})
 

@@ -14,7 +14,14 @@ from django.utils import timezone
 
 from amg_portal.organisation.models import AuditEntry
 from kortlaegning import services
-from kortlaegning.models import Answer, AnswerCode, Invitation, LevelComment, Response, Round
+from kortlaegning.models import (
+    COMMENT_MAX_LENGTH,
+    AnswerCode,
+    Invitation,
+    LevelComment,
+    Response,
+    Round,
+)
 from kortlaegning.services import check_answers
 from tests.security.world import full_answers
 
@@ -194,21 +201,20 @@ def _walk_to_last_step(client: Client, round: Round, code: str) -> tuple[str, di
 def test_it_rolls_back_a_submission_that_fails_half_way(client, open_round, code, monkeypatch):
     last, answers = _walk_to_last_step(client, open_round, code)
 
-    def one_answer_the_database_refuses(**kwargs):
-        # The database refuses the last answer row (its check constraint), after the code's
-        # UPDATE and the response's INSERT were written in the same statement.
+    def a_comment_the_database_refuses(**kwargs):
+        # The database refuses the comment (longer than its column), the last row written, after
+        # the code's UPDATE and the response's INSERT were written in the same statement.
         clean, comments = check_answers(**kwargs)
-        return {**clean, next(iter(clean)): "bogus"}, comments
+        return clean, {**comments, "I": "x" * (COMMENT_MAX_LENGTH + 1)}
 
     with monkeypatch.context() as patch:
-        patch.setattr(services.answering, "check_answers", one_answer_the_database_refuses)
+        patch.setattr(services.answering, "check_answers", a_comment_the_database_refuses)
         failed = client.post(last, {**answers, "comment_I": "Travlt"})
     # A clear "try again", with this step's answers still in the form.
     assert failed.status_code == 503
     assert "kunne ikke gemmes" in failed.text
     assert failed.text.count("checked") == failed.text.count('value="yes"') > 0
     assert Response.objects.count() == 0
-    assert Answer.objects.count() == 0
     assert LevelComment.objects.count() == 0
     assert AnswerCode.objects.get().used is False
 

@@ -2,7 +2,7 @@
 
 ``write_bulk`` COPYs exactly the rows the answering services write for the same respondents:
 printed answer codes (used ones for those who answered), one ``Response`` per respondent with its
-``Answer`` rows and ``LevelComment`` rows, and a ``LeaderParticipation`` per answering leader.
+answer set and its ``LevelComment`` rows, and a ``LeaderParticipation`` per answering leader.
 ``write_with_services`` writes the same respondents through ``codes_generate``, the grants and
 ``response_submit``; ``tests/dashboard/test_large_dataset.py`` checks that the two write the same
 rows. The bulk path refuses to run when one of its tables has gained a column it does not write.
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import random
 import uuid
 from collections import Counter, defaultdict
@@ -25,7 +26,6 @@ from django.utils import timezone
 from amg_portal.organisation.models import Unit, User
 from kortlaegning import services, tokens
 from kortlaegning.models import (
-    Answer,
     AnswerCode,
     LeaderParticipation,
     LevelComment,
@@ -202,8 +202,7 @@ def _check_columns(model: type[models.Model], columns: list[str]) -> None:
 
 TABLES = {
     Response: ["id", "round_id", "unit_id", "group", "is_dialogue", "participants", "summary",
-               "submitted_on"],
-    Answer: ["response_id", "question_id", "choice"],
+               "submitted_on", "answers"],
     LevelComment: ["response_id", "level", "text"],
     AnswerCode: ["round_id", "unit_id", "source", "token_hash", "used"],
 }  # fmt: skip
@@ -244,16 +243,9 @@ def _write_chunk(round: Round, people: list[Respondent], rng: random.Random) -> 
     _copy(
         Response,
         (
-            f"{rid}\t{round.pk}\t{p.unit_id}\t{p.group}\tf\t1\t\t{p.submitted_on.isoformat()}\n"
+            f"{rid}\t{round.pk}\t{p.unit_id}\t{p.group}\tf\t1\t\t{p.submitted_on.isoformat()}"
+            f"\t{_escape(json.dumps({str(q): c for q, c in p.answers.items()}))}\n"
             for rid, p in zip(ids, people, strict=True)
-        ),
-    )
-    _copy(
-        Answer,
-        (
-            f"{rid}\t{qid}\t{choice}\n"
-            for rid, p in zip(ids, people, strict=True)
-            for qid, choice in p.answers.items()
         ),
     )
     _copy(
