@@ -95,7 +95,7 @@ def _answers_stored() -> int:
             "SELECT coalesce(sum((SELECT count(*) FROM jsonb_object_keys(answers))), 0)"  # noqa: S608
             f" FROM {table}"
         )
-        return cursor.fetchone()[0]
+        return int(cursor.fetchone()[0])
 
 
 def _client() -> Client:
