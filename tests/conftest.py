@@ -20,6 +20,7 @@ import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from amg_portal import ratelimit
 from amg_portal.organisation.models import Membership, Role, Unit, User
@@ -212,6 +213,15 @@ def _empty_cache():
     """Each test starts with an empty cache: after a flush or with SQLite, ids come again, and a
     dashboard kept for an earlier test's user must not stand in for this test's."""
     cache.clear()
+
+
+@pytest.fixture
+def back_to_the_latest_schema():
+    """For a test of a migration: migrating back undoes later migrations of other apps too, so
+    leave the schema as found."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
 
 
 @pytest.fixture(autouse=True)

@@ -18,14 +18,6 @@ ROWS = [("kortlaegning", "0010_answer_without_database_foreign_keys")]
 IN_THE_RESPONSE = [("kortlaegning", "0011_answers_in_the_response")]
 
 
-@pytest.fixture
-def back_to_the_latest_schema():
-    """Migrating back undoes later migrations of other apps too: leave the schema as found."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def _migrate(target):
     executor = MigrationExecutor(connection)
     executor.migrate(target)

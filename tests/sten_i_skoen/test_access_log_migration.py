@@ -15,14 +15,6 @@ BEFORE = [
 AFTER = [("sten_i_skoen", "0004_delete_case_access_log")]
 
 
-@pytest.fixture
-def back_to_the_latest_schema():
-    """Migrating back undoes later migrations of other apps too: leave the schema as found."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 @pytest.mark.django_db(transaction=True)
 def test_it_moves_every_look_once_with_its_own_time(back_to_the_latest_schema):
     executor = MigrationExecutor(connection)
