@@ -4,16 +4,26 @@ are not paid by a leader's click on a fresh worker."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import runpy
+import weakref
 from pathlib import Path
 
+import pytest
 from django.urls import get_resolver
 from django.urls.resolvers import _get_cached_resolver
 
 from amg_portal import pdf, startup
 
 CONFIG = Path(__file__).resolve().parent.parent / "gunicorn.conf.py"
+
+
+@pytest.fixture(autouse=True)
+def _unfrozen():
+    """The warm-up freezes what the process holds (for a worker's life): not the test run's."""
+    yield
+    gc.unfreeze()
 
 
 def test_a_new_worker_warms_up(monkeypatch):
@@ -32,6 +42,26 @@ def test_the_worker_warm_up_loads_the_urlconf_and_the_renderer(monkeypatch):
     startup.warm_up_worker()
     assert "url_patterns" in vars(get_resolver())  # the URLconf, and so every view, is loaded
     assert calls == ["pdf"]
+
+
+def test_the_warm_up_takes_what_it_loaded_out_of_the_collectors_sight(monkeypatch):
+    monkeypatch.setattr(pdf, "warm_up", lambda: None)
+    gc.unfreeze()
+    startup.warm_up_worker()
+    frozen = gc.get_freeze_count()
+    assert frozen > 10_000  # Django, the URLconf with every view, the catalogues
+    # What a request creates afterwards is collected as before (here: a reference cycle).
+    first, second = _Node(), _Node()
+    first.other, second.other = second, first
+    gone = weakref.ref(first)
+    del first, second
+    gc.collect()
+    assert gone() is None
+    assert gc.get_freeze_count() == frozen
+
+
+class _Node:
+    other: _Node
 
 
 def test_the_warm_up_renders_with_the_shared_stylesheet(monkeypatch):
