@@ -448,11 +448,11 @@ def _response_values(response: Response) -> list:
     integers and a boolean, which psycopg sends as they are; the answers as JSON text, cast by
     the statement), so the fields' ``get_db_prep_save`` — an eighth of the submit's own Python
     time — is not called."""
-    return [
-        json.dumps(value) if isinstance(field, models.JSONField) else value
-        for field in Response._meta.concrete_fields
-        for value in (getattr(response, field.attname),)
-    ]
+    values = []
+    for field in Response._meta.concrete_fields:
+        value = getattr(response, field.attname)
+        values.append(json.dumps(value) if isinstance(field, models.JSONField) else value)
+    return values
 
 
 def _check_participants(round: Round, unit: Unit, participants: int) -> None:
