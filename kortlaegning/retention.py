@@ -57,8 +57,9 @@ def round_purge_raw(*, round: Round) -> bool:
     snapshot = ResultSnapshot.objects.filter(round=round).first()
     if not round.is_closed or snapshot is None or snapshot.raw_purged_at is not None:
         return False
-    # Answers and comments go with their responses (on_delete=CASCADE).
-    responses, _ = Response.objects.filter(round=round).delete()
+    # The answers go with their responses, the comments too (on_delete=CASCADE). Only the ids
+    # are loaded for that, not tens of thousands of answer sets.
+    responses, _ = Response.objects.filter(round=round).only("pk").delete()
     LeaderParticipation.objects.filter(round=round).delete()
     ResultText.objects.filter(group__snapshot=snapshot).delete()
     snapshot.raw_purged_at = timezone.now()

@@ -14,6 +14,8 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amg_portal.organisation.models import AuditEntry, Unit
@@ -124,6 +126,19 @@ def _purge_after(days: int) -> str:
         patch.setattr(timezone, "localdate", lambda *a, **k: later)
         call_command("purge_raw_responses", stdout=out)
     return out.getvalue()
+
+
+def test_the_purge_deletes_the_answer_sets_without_loading_them(written_round):
+    with CaptureQueriesContext(connection) as queries:
+        assert retention.round_purge_raw(round=written_round)
+    read = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and '"kortlaegning_response"' in query["sql"]
+    ]
+    assert read, "the responses' ids are read to delete their comments"
+    assert not any('"answers"' in sql for sql in read)
+    assert not Response.objects.filter(round=written_round).exists()
 
 
 def test_it_keeps_every_figure_and_deletes_the_answer_sets(written_round, leader_a, settings):
