@@ -79,7 +79,7 @@ class Models:
     ResultCount: Any
     ResultText: Any
     # A row per answer: only in the historical models from before the answers moved into their
-    # response (migration 0011), which migration 0006 builds with.
+    # response (migration 0010), which migration 0006 builds with.
     Answer: Any = None
 
     @classmethod
@@ -289,7 +289,7 @@ class _Build:
         """(group, is dialogue, unit id, question id, choice, answers) of the round's answer
         sets, counted in the database: each response's answers expanded from its JSON object
         (``jsonb_each_text`` in PostgreSQL, ``json_each`` in SQLite) and grouped."""
-        if self.m.Answer is not None:  # the historical models from before migration 0011
+        if self.m.Answer is not None:  # the historical models from before migration 0010
             return list(
                 self.m.Answer.objects.filter(response__round_id=self.round.pk)
                 .values_list(

@@ -1,4 +1,4 @@
-"""Migration 0011 moves each response's answers from a row per answer into the response (and back),
+"""Migration 0010 moves each response's answers from a row per answer into the response (and back),
 and the result snapshot counts the same figures from either storage."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from kortlaegning.models import Response
 from kortlaegning.snapshot import Models, snapshot_build
 from tests.kortlaegning.helpers import code_grant, ensure_catalogue, full_answers
 
-ROWS = [("kortlaegning", "0010_answer_without_database_foreign_keys")]
-IN_THE_RESPONSE = [("kortlaegning", "0011_answers_in_the_response")]
+ROWS = [("kortlaegning", "0009_answer_response_covered_by_unique_index")]
+IN_THE_RESPONSE = [("kortlaegning", "0010_answers_in_the_response")]
 
 
 def _migrate(target):

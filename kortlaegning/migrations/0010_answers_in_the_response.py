@@ -39,7 +39,7 @@ def answers_into_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("kortlaegning", "0010_answer_without_database_foreign_keys"),
+        ("kortlaegning", "0009_answer_response_covered_by_unique_index"),
     ]
 
     operations = [
